@@ -1,0 +1,38 @@
+# Relais: `make html` builds the sample site, `make test` runs the suite.
+# Both create .venv on first use and install the project into it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+
+.PHONY: html test serve publish lint clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+html: $(STAMP)
+	$(BIN)/relais build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+serve: $(STAMP)
+	$(BIN)/relais serve --port $(PORT)
+
+publish: $(STAMP)
+	$(BIN)/relais publish
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/build_speed.py
+
+clean:
+	rm -rf output __pycache__ .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +
