@@ -1,0 +1,83 @@
+"""Relais core plugin: validates the settings and gives the theme its language tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import pass_context
+from pelican import signals
+
+from plugins import settings as relais_settings
+from plugins.core.i18n import Catalogs, human_date
+
+relais_settings.declare(
+    relais_settings.Setting(
+        "AUTHOR_CARD",
+        {},
+        relais_settings.is_author_card,
+        "The owner's h-card on every page: `name` (default `AUTHOR`), `url` (default "
+        "the home page), `photo` (path under `content/`), `note`.",
+    ),
+    relais_settings.Setting(
+        "REL_ME",
+        [],
+        relais_settings.is_link_list,
+        "`(label, URL)` pairs of the owner's other profiles, linked with `rel=\"me\"`.",
+    ),
+)
+
+
+def register():
+    signals.initialized.connect(validate_settings)
+    signals.generator_init.connect(install_template_tools)
+
+
+def validate_settings(pelican):
+    """Fill in defaults and stop the build on a wrong value, before any file is read."""
+    settings = pelican.settings
+    relais_settings.apply(settings)
+    card = dict(settings["AUTHOR_CARD"])
+    card.setdefault("name", settings.get("AUTHOR") or settings.get("SITENAME"))
+    card.setdefault("url", settings.get("SITEURL") or "/")
+    card.setdefault("photo", None)
+    card.setdefault("note", "")
+    settings["AUTHOR_CARD"] = card
+    catalogs = Catalogs(Path(settings["THEME"]) / "translations", settings["DEFAULT_LANG"])
+    if catalogs.languages and settings["DEFAULT_LANG"] not in catalogs.languages:
+        raise relais_settings.SettingsError(
+            f"setting DEFAULT_LANG: the theme has no '{settings['DEFAULT_LANG']}' strings "
+            f"(it has {', '.join(catalogs.languages)})"
+        )
+    settings["RELAIS_CATALOGS"] = catalogs
+
+
+def page_language(context) -> str:
+    """The language of what is being rendered: the article, the page, the series, else the site's."""
+    for name in ("article", "page", "series"):
+        lang = getattr(context.get(name), "lang", None)
+        if lang:
+            return lang
+    return context.get("DEFAULT_LANG", "en")
+
+
+def install_template_tools(generator):
+    catalogs = generator.settings.get("RELAIS_CATALOGS")
+    if catalogs is None:  # the settings were not validated (core loaded late): do it now
+        catalogs = Catalogs(
+            Path(generator.settings["THEME"]) / "translations", generator.settings["DEFAULT_LANG"]
+        )
+
+    @pass_context
+    def gettext(context, text):
+        return catalogs.gettext(page_language(context), text)
+
+    @pass_context
+    def current_lang(context):
+        return page_language(context)
+
+    @pass_context
+    def localized_date(context, value):
+        return human_date(value, page_language(context))
+
+    generator.env.globals.update(_=gettext, current_lang=current_lang)
+    generator.env.filters["human_date"] = localized_date

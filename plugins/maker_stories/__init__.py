@@ -1,0 +1,23 @@
+"""Maker stories: story metadata, post kinds, series and reading time for Pelican.
+
+The work is done in `facts` and `series` (pure); this module only connects
+them to Pelican's signals and writes the series pages.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from plugins.maker_stories.glue import (
+    enrich_all,
+    move_maker_status,
+    write_series_pages,
+)
+from plugins.maker_stories.settings import SETTINGS  # noqa: F401  (declares them)
+
+
+def register():
+    signals.article_generator_context.connect(move_maker_status)
+    signals.page_generator_context.connect(move_maker_status)
+    signals.all_generators_finalized.connect(enrich_all)
+    signals.article_writer_finalized.connect(write_series_pages)

@@ -1,0 +1,13 @@
+"""Production settings: everything in pelicanconf, with absolute URLs for the real domain."""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("RELAIS_SITEURL", "https://atelier-maelle.example")
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
+AUTHOR_CARD = {**AUTHOR_CARD, "url": SITEURL + "/"}  # noqa: F405

@@ -1,0 +1,128 @@
+"""Shared fixtures: the built sample site, throw-away sites, a local web server, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from plugins.build import build, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+
+TINY_SETTINGS = """\
+import sys
+sys.path.insert(0, {repo!r})
+from pelicanconf import *
+PATH = "content"
+THEME = {theme!r}
+OUTPUT_PATH = "output"
+AUTHOR_CARD = {{"name": "Test Maker", "note": "Makes test pots."}}
+"""
+
+TINY_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>pot</title>'
+    '<circle cx="5" cy="5" r="4" fill="#b86"/></svg>'
+)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory):
+    """The sample site built once, as `make html` builds it, into a temporary folder."""
+    output = tmp_path_factory.mktemp("sample") / "output"
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        report = build(load_settings("pelicanconf.py", str(output)))
+    finally:
+        os.chdir(cwd)
+    return report
+
+
+def write_tiny_site(root: Path, posts: dict[str, str]) -> Path:
+    """A site in `root` with our theme and settings and the given posts; returns its settings file."""
+    (root / "content" / "posts").mkdir(parents=True, exist_ok=True)
+    (root / "content" / "images").mkdir(parents=True, exist_ok=True)
+    (root / "content" / "images" / "pot.svg").write_text(TINY_SVG, encoding="utf-8")
+    for name, text in posts.items():
+        (root / "content" / "posts" / name).write_text(text, encoding="utf-8")
+    settings = root / "site.py"
+    settings.write_text(TINY_SETTINGS.format(repo=str(REPO), theme=str(REPO / "theme")))
+    return settings
+
+
+@pytest.fixture
+def tiny_site(tmp_path):
+    return partial(write_tiny_site, tmp_path)
+
+
+def run_relais(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run the real `relais` command in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "plugins.cli", *args],
+        cwd=cwd or REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def serve_directory():
+    """Serve folders over HTTP on 127.0.0.1; returns the base URL of each."""
+    servers = []
+
+    def start(directory: Path) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(directory)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright; a skip is a failure when CI requires the browser."""
+    required = os.environ.get("RELAIS_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("RELAIS_REQUIRE_BROWSER=1 but playwright is not installed")
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.exists():
+        if required:
+            pytest.fail("RELAIS_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+

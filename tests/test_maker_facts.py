@@ -1,0 +1,84 @@
+"""The pure core of maker_stories: facts, problems, series, reading time."""
+
+from plugins.maker_stories.facts import read_facts, reading_minutes, source_line, split_status
+from plugins.maker_stories.series import group_series, navigation
+
+
+def facts_of(metadata, category=None, existing=("images/pot.svg",)):
+    return read_facts(metadata, category=category, notes_category="Notes",
+                      file_exists=lambda path: path in existing)
+
+
+def test_a_full_story_reads_into_facts():
+    facts, problems = facts_of({
+        "maker_status": "In progress", "materials": "grès; émail céladon ;",
+        "tools": "tour", "time": "14 h",
+        "collaborators": "Jeanne <https://jeanne.example/>; Four <http://four.example>",
+        "cover": "{static}/images/pot.svg", "cover_alt": "Un pot", "series": "Collection",
+        "part": "2",
+    })
+    assert problems == []
+    assert facts.kind == "story" and facts.maker_status == "in-progress"
+    assert facts.materials == ["grès", "émail céladon"] and facts.tools == ["tour"]
+    assert [c.url for c in facts.collaborators] == ["https://jeanne.example/", "http://four.example"]
+    assert facts.cover == "images/pot.svg" and facts.part == 2
+
+
+def test_kinds_come_from_the_target_fields():
+    for key, kind in [("in-reply-to", "reply"), ("like-of", "like"),
+                      ("repost-of", "repost"), ("bookmark-of", "bookmark")]:
+        facts, problems = facts_of({key: "https://other.example/post", "target-title": "Post"})
+        assert problems == [] and facts.kind == kind
+        assert facts.target.property == key and facts.target.name == "Post"
+    assert facts_of({}, category="Notes")[0].kind == "note"
+    assert facts_of({}, category="Atelier")[0].kind == "story"
+
+
+def test_every_problem_is_reported_at_once():
+    _facts, problems = facts_of({
+        "maker_status": "fini", "in-reply-to": "ftp://x.example/", "like-of": "https://y.example/",
+        "collaborators": "Jeanne https://jeanne.example/; Four <javascript:alert(1)>",
+        "cover": "images/missing.svg", "series": "S", "part": "deux",
+    })
+    fields = [field for field, _message in problems]
+    assert fields == ["Status", "In-Reply-To", "Like-Of", "Collaborators", "Collaborators",
+                      "Cover", "Cover_alt", "Part"]
+    assert "unknown status 'fini'" in problems[0][1]
+
+
+def test_part_rules():
+    assert facts_of({"series": "S"})[1] == [
+        ("Part", "the story is in the series 'S' but has no Part number")]
+    assert facts_of({"part": "1"})[1] == [("Part", "a Part number needs a Series")]
+    assert facts_of({"series": "S", "part": "0"})[1][0][0] == "Part"
+
+
+def test_pelican_statuses_stay_with_pelican():
+    draft = {"status": "draft"}
+    split_status(draft)
+    assert draft == {"status": "draft"}
+    ours = {"status": "in progress"}
+    split_status(ours)
+    assert ours == {"maker_status": "in progress"}
+
+
+def test_source_line_finds_the_field_in_the_metadata_block():
+    text = "Title: T\nDate: 2026-01-01\ncover_alt: x\n\nStatus: not metadata\n"
+    assert source_line(text, "Cover_alt") == 3
+    assert source_line(text, "Status") == 1
+
+
+def test_reading_time_counts_words_not_markup():
+    assert reading_minutes("<p>" + "mot " * 401 + "</p>", 200) == 3
+    assert reading_minutes("<img src='x'>", 200) == 1
+
+
+def test_series_order_navigation_and_duplicates():
+    members = [("b", "S", 2, "fr"), ("a", "S", 1, "fr"), ("c", "S", 3, "fr"),
+               ("dup", "S", 2, "fr"), ("en", "S", 1, "en")]
+    all_series, duplicates = group_series(members, lambda name: name.lower())
+    french = next(s for s in all_series if s.lang == "fr")
+    assert french.parts == ["a", "b", "c"] and duplicates == [("dup", 2)]
+    middle = navigation(french)[id("b")]
+    assert (middle.part, middle.count, middle.previous, middle.next) == (2, 3, "a", "c")
+    assert len(all_series) == 2

@@ -1,0 +1,60 @@
+"""Bad story metadata stops `relais build` with `file:line: field: what`, all problems at once."""
+
+import pytest
+
+from tests.conftest import run_relais
+
+GOOD = """\
+Title: {title}
+Date: 2026-03-0{day} 10:00
+Category: Atelier
+Slug: {slug}
+{extra}
+Un texte.
+"""
+
+
+def post(slug, extra="", day=1):
+    return GOOD.format(title=slug.title(), slug=slug, extra=extra, day=day)
+
+
+CASES = [
+    ("Status: fini\n", "bad.md:5: Status: unknown status 'fini'"),
+    ("Cover: images/pot.svg\n", "bad.md:5: Cover_alt: a cover needs a text alternative"),
+    ("In-Reply-To: ftp://example.org/x\n", "bad.md:5: In-Reply-To: 'ftp://example.org/x' is not"),
+    ("Like-Of: javascript:alert(1)\n", "bad.md:5: Like-Of: 'javascript:alert(1)' is not"),
+    ("Collaborators: Jo <mailto:jo@example.org>\n", "bad.md:5: Collaborators: 'mailto:jo@"),
+    ("Series: Pots\nPart: deux\n", "bad.md:6: Part: 'deux' is not a part number"),
+]
+
+
+@pytest.mark.parametrize("extra, expected", CASES, ids=[c[1].split(":")[2] for c in CASES])
+def test_each_kind_of_bad_metadata_has_its_message(tiny_site, extra, expected):
+    settings = tiny_site({"good.md": post("good"), "bad.md": post("bad", extra, day=2)})
+    result = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    assert result.returncode == 1
+    assert f"error: content/posts/{expected}" in result.stderr or f"error: posts/{expected}" in \
+        result.stderr, result.stderr
+
+
+def test_a_duplicate_part_names_the_second_file(tiny_site):
+    settings = tiny_site({
+        "one.md": post("one", "Series: Pots\nPart: 1\n"),
+        "two.md": post("two", "Series: Pots\nPart: 1\n", day=2),
+    })
+    result = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    assert result.returncode == 1
+    assert "two.md:6: Part: part 1 of 'Pots' is already taken" in result.stderr
+
+
+def test_three_bad_files_are_all_reported(tiny_site):
+    settings = tiny_site({
+        "a.md": post("a", "Status: bientot\n", day=1),
+        "b.md": post("b", "Cover: images/pot.svg\n", day=2),
+        "c.md": post("c", "Bookmark-Of: www.example.org\n", day=3),
+    })
+    result = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 3, result.stderr
+    assert [e.split(":")[1].strip().rsplit("/", 1)[-1] for e in errors] == ["a.md", "b.md", "c.md"]
