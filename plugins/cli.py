@@ -75,5 +75,8 @@ def new_command(title, kind, target, settings_file):
     click.echo(f"Wrote {path}")
 
 
+# --- feature command groups: each feature registers its group below, one import and one line.
+
+
 if __name__ == "__main__":
     main()
