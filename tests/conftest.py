@@ -79,16 +79,22 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def start_static_server(directory: Path) -> tuple[str, ThreadingHTTPServer]:
+    """Serve a folder over HTTP on 127.0.0.1 in a thread; returns its base URL and the server."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
 @pytest.fixture
 def serve_directory():
     """Serve folders over HTTP on 127.0.0.1; returns the base URL of each."""
     servers = []
 
     def start(directory: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(directory)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url, server = start_static_server(directory)
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return url
 
     yield start
     for server in servers:

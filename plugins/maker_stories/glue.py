@@ -14,7 +14,7 @@ from plugins.maker_stories.facts import (
     source_line,
     split_status,
 )
-from plugins.maker_stories.series import Series, group_series, navigation
+from plugins.maker_stories.series import Series, group_series, in_language, navigation
 
 # every list of content a generator keeps, published or not
 CONTENT_LISTS = (
@@ -86,10 +86,12 @@ def enrich_all(generators):
             problems.add(item, field_name, message)
         facts_of[id(item)] = facts
 
+    # Series are made of the original posts; a translation takes its original's place.
+    originals = [item for generator in generators for item in getattr(generator, "articles", ())]
     members = [
         (item, facts_of[id(item)].series, facts_of[id(item)].part, item.lang)
-        for item in items
-        if facts_of[id(item)].part is not None and getattr(item, "status", "") == "published"
+        for item in originals
+        if facts_of[id(item)].part is not None
     ]
     all_series, duplicates = group_series(
         members, lambda name: slugify(name, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
@@ -105,6 +107,10 @@ def enrich_all(generators):
         series.url = settings["SERIES_URL"].format(slug=series.slug)
         series.save_as = settings["SERIES_SAVE_AS"].format(slug=series.slug)
         infos.update(navigation(series))
+        for lang in {t.lang for part in series.parts for t in part.translations}:
+            localized = in_language(series.parts, lang, lambda post: post.translations)
+            infos.update({key: info for key, info in navigation(series, localized).items()
+                          if key not in infos})
     speed = settings["READING_SPEED"]
     for item in items:
         facts = facts_of[id(item)]

@@ -55,9 +55,13 @@ def group_series(
     return list(by_key.values()), duplicates
 
 
-def navigation(series: Series) -> dict[int, SeriesInfo]:
-    """For each post (by id) of a series: its place, previous and next part."""
-    parts = series.parts
+def navigation(series: Series, parts: list[Any] | None = None) -> dict[int, SeriesInfo]:
+    """For each post (by id) of a series: its place, previous and next part.
+
+    `parts` replaces the series' own parts for a translation: the same places,
+    each part in the translation's language where it exists.
+    """
+    parts = series.parts if parts is None else parts
     return {
         id(post): SeriesInfo(
             series=series,
@@ -68,3 +72,8 @@ def navigation(series: Series) -> dict[int, SeriesInfo]:
         )
         for index, post in enumerate(parts)
     }
+
+
+def in_language(parts: list[Any], lang: str, translations_of: Callable[[Any], list[Any]]):
+    """The series' parts with each replaced by its translation in `lang`, when there is one."""
+    return [next((t for t in translations_of(p) if t.lang == lang), p) for p in parts]

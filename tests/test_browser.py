@@ -1,0 +1,63 @@
+"""A real browser: the home page and a story at phone and desktop widths."""
+
+import pytest
+
+from tests.conftest import start_static_server
+from tests.test_sample_site import article_pages
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"phone": 375, "desktop": 1280}
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_site):
+    url, server = start_static_server(sample_site.output)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def story_path(sample_site):
+    """The first story with a cover: the richest page the theme renders."""
+    page = next(p for p in article_pages(sample_site.output)
+                if "u-photo" in p.read_text(encoding="utf-8"))
+    return "/" + page.parent.relative_to(sample_site.output).as_posix() + "/"
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+@pytest.mark.parametrize("which", ["home", "story"])
+def test_pages_render_without_errors_or_sideways_scroll(browser, site_url, sample_site,
+                                                         artifacts, which, width):
+    path = "/" if which == "home" else story_path(sample_site)
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = page.goto(site_url + path, wait_until="load")
+    assert response.status == 200
+    assert errors == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow}px of horizontal scroll at {WIDTHS[width]}px"
+    broken = page.evaluate(
+        "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+    assert broken == []
+    page.screenshot(path=str(artifacts / f"{which}-{width}.png"), full_page=True)
+    context.close()
+
+
+def test_the_site_works_without_javascript(browser, site_url, sample_site):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(site_url + "/", wait_until="load")
+    assert page.locator("main").count() == 1
+    # the skip link leads to the main content, and navigation works by plain links
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')").endswith("#main")
+    first_entry = page.locator("main .h-entry a.u-url").first
+    first_entry.click()
+    page.wait_for_load_state("load")
+    assert page.locator("article.h-entry .e-content").count() == 1
+    context.close()
