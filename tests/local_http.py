@@ -82,7 +82,7 @@ class LocalServer:
         self.httpd = ThreadingHTTPServer((self.host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -113,4 +113,5 @@ class LocalServer:
         return self.add(path, 200, [("Content-Type", "text/html; charset=utf-8"), *headers], body)
 
     def hits(self, path: str, method: str | None = None) -> list[Request]:
-        return [r for r in self.requests if r.path == path and (method is None or r.method == method)]
+        return [r for r in self.requests
+                if r.path == path and (method is None or r.method == method)]
