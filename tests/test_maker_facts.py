@@ -63,8 +63,9 @@ def test_pelican_statuses_stay_with_pelican():
 
 
 def test_source_line_finds_the_field_in_the_metadata_block():
-    text = "Title: T\nDate: 2026-01-01\ncover_alt: x\n\nStatus: not metadata\n"
+    text = "Title: T\nDate: 2026-01-01\ncover_alt: x\nSeries: S\n\nStatus: not metadata\n"
     assert source_line(text, "Cover_alt") == 3
+    assert source_line(text, "Part") == 4  # missing: points at the Series that needs it
     assert source_line(text, "Status") == 1
 
 
@@ -78,7 +79,7 @@ def test_series_order_navigation_and_duplicates():
                ("dup", "S", 2, "fr"), ("en", "S", 1, "en")]
     all_series, duplicates = group_series(members, lambda name: name.lower())
     french = next(s for s in all_series if s.lang == "fr")
-    assert french.parts == ["a", "b", "c"] and duplicates == [("dup", 2)]
+    assert french.parts == ["a", "b", "c"] and duplicates == [("dup", 2, "b")]
     middle = navigation(french)[id("b")]
     assert (middle.part, middle.count, middle.previous, middle.next) == (2, 3, "a", "c")
     assert len(all_series) == 2

@@ -44,6 +44,9 @@ FIELD_NAMES = {
     "target-author": "Target-Author",
 }
 
+# where to point when a field is missing: the field that asked for it
+ANCHORS = {"Cover_alt": "Cover", "Part": "Series"}
+
 COLLABORATOR = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<url>[^<>\s]+)>$")
 
 
@@ -196,13 +199,15 @@ def reading_minutes(html: str, words_per_minute: int) -> int:
 
 
 def source_line(text: str, field_name: str) -> int:
-    """The line of `field_name:` in a post's source, or 1 when it is not written there."""
-    pattern = re.compile(rf"^\s*{re.escape(field_name)}\s*:", re.IGNORECASE)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-        if not line.strip():  # end of the metadata block
-            break
+    """The line of `field_name:` (or of the field that asked for it) in a post's source; else 1."""
+    lines = text.splitlines()
+    header = lines[: next((n for n, line in enumerate(lines) if not line.strip()), len(lines))]
+    for name in (field_name, ANCHORS.get(field_name)):
+        if name:
+            pattern = re.compile(rf"^\s*{re.escape(name)}\s*:", re.IGNORECASE)
+            for number, line in enumerate(header, start=1):
+                if pattern.match(line):
+                    return number
     return 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pelican.utils import slugify
@@ -58,11 +59,17 @@ class Problems:
         if path not in self._sources:
             self._sources[path] = Path(path).read_text(encoding="utf-8", errors="replace")
         line = source_line(self._sources[path], field_name)
-        self.lines.append((item.relative_source_path or path, line, f"{field_name}: {message}"))
+        self.lines.append((shown_path(path), line, f"{field_name}: {message}"))
 
     def raise_if_any(self) -> None:
         if self.lines:
             raise ContentProblems([f"{p}:{n}: {m}" for p, n, m in sorted(self.lines)])
+
+
+def shown_path(path: str) -> str:
+    """The path as the user would type it: relative to where the build runs, when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def enrich_all(generators):
@@ -90,14 +97,15 @@ def enrich_all(generators):
     originals = [item for generator in generators for item in getattr(generator, "articles", ())]
     members = [
         (item, facts_of[id(item)].series, facts_of[id(item)].part, item.lang)
-        for item in originals
+        for item in sorted(originals, key=lambda post: post.source_path)
         if facts_of[id(item)].part is not None
     ]
     all_series, duplicates = group_series(
         members, lambda name: slugify(name, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
     )
-    for item, part in duplicates:
-        problems.add(item, "Part", f"part {part} of '{facts_of[id(item)].series}' is already taken")
+    for item, part, holder in duplicates:
+        problems.add(item, "Part", f"part {part} of '{facts_of[id(item)].series}' is already "
+                     f"taken by {shown_path(holder.source_path)}")
     problems.raise_if_any()
 
     infos = {}

@@ -32,22 +32,23 @@ class SeriesInfo:
 
 def group_series(
     members: Iterable[tuple[Any, str, int, str]], slugify: Callable[[str], str]
-) -> tuple[list[Series], list[tuple[Any, int]]]:
+) -> tuple[list[Series], list[tuple[Any, int, Any]]]:
     """Series from (post, series name, part, lang) tuples.
 
     Returns the series, each with its parts in order, and the posts whose part
-    number is already taken in their series (as (post, part) pairs).
+    number is already taken in their series, as (post, part, holder) triples;
+    the first member given keeps the number.
     """
     by_key: dict[tuple[str, str], Series] = {}
     numbers: dict[tuple[str, str], dict[int, Any]] = {}
-    duplicates: list[tuple[Any, int]] = []
+    duplicates: list[tuple[Any, int, Any]] = []
     for post, name, part, lang in members:
         key = (name, lang)
         if key not in by_key:
             by_key[key] = Series(name=name, slug=slugify(name), lang=lang)
             numbers[key] = {}
         if part in numbers[key]:
-            duplicates.append((post, part))
+            duplicates.append((post, part, numbers[key][part]))
             continue
         numbers[key][part] = post
     for key, series in by_key.items():
