@@ -41,6 +41,12 @@ def test_pages_render_without_errors_or_sideways_scroll(browser, site_url, sampl
     assert errors == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px of horizontal scroll at {WIDTHS[width]}px"
+    # lazy images load once scrolled to; visit the whole page before judging them
+    page.evaluate("""async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += 400) {
+            window.scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); }
+        window.scrollTo(0, 0); }""")
+    page.wait_for_load_state("networkidle")
     broken = page.evaluate(
         "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
     assert broken == []
