@@ -77,6 +77,12 @@ def new_command(title, kind, target, settings_file):
 
 # --- feature command groups: each feature registers its group below, one import and one line.
 
+from plugins.webmentions.cli import mentions  # noqa: E402  (one group: incoming fetch, outgoing send)
+from plugins.webmentions.incoming.commands import receiver  # noqa: E402  (also adds `mentions fetch`)
+
+main.add_command(mentions)
+main.add_command(receiver)
+
 
 if __name__ == "__main__":
     main()

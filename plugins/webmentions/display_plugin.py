@@ -1,0 +1,93 @@
+"""Pelican glue for received webmentions: give each post its conversation, copy avatars.
+
+The work is in `plugins.webmentions.incoming.display` (pure). This reads
+the archive once per build, sets `article.mentions` (a Conversation; empty
+when nobody wrote yet) on every post and translation, and copies the
+avatars those conversations use into the output. Nothing here touches the
+network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pelican import signals
+
+from plugins.webmentions.incoming import settings as incoming_settings
+from plugins.webmentions.incoming.archive import ArchiveError, load
+from plugins.webmentions.incoming.avatars import AvatarShelf
+from plugins.webmentions.incoming.display import Conversation, conversations, target_path
+
+_shelves: dict[int, AvatarShelf] = {}
+
+
+class ArchiveProblem(Exception):
+    """The mentions archive cannot be read; the build stops with one line (nothing is written)."""
+
+    def __init__(self, line: str):
+        self.lines = [line]
+        super().__init__(line)
+
+
+def register():
+    signals.article_generator_finalized.connect(attach_mentions)
+    signals.finalized.connect(copy_avatars)
+
+
+def archive_path(settings: dict) -> Path:
+    path = Path(settings["WEBMENTIONS_ARCHIVE"])
+    return path if path.is_absolute() else Path(settings["PATH"]).parent / path
+
+
+def _site_path(settings: dict, url: str) -> str:
+    """The path a post's URL has on the live site ('/2026/slug/'), SITEURL's own path included."""
+    prefix = urlsplit(settings.get("SITEURL") or "").path.rstrip("/")
+    return target_path(f"{prefix}/{url.lstrip('/')}")
+
+
+def _aliases(settings: dict, item) -> list[str]:
+    raw = item.metadata.get("aliases") or ""
+    values = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
+    return [target_path(v.strip()) for v in values if v.strip()]
+
+
+def attach_mentions(generator):
+    settings = generator.settings
+    incoming_settings_apply(settings)
+    path = archive_path(settings)
+    try:
+        archive = load(path)
+    except ArchiveError as error:
+        raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
+    items = [*generator.articles, *generator.translations]
+    aliases = {}
+    for item in items:
+        for alias in _aliases(settings, item):
+            aliases[alias] = _site_path(settings, item.url)
+    shelf = AvatarShelf(path.parent / "avatars")
+    _shelves[id(settings)] = shelf
+    found = conversations(
+        archive.mentions.values(),
+        domains=incoming_settings.site_domains(settings),
+        show_types=settings["WEBMENTIONS_SHOW_TYPES"],
+        blocked=settings["WEBMENTIONS_BLOCKLIST"],
+        max_length=settings["WEBMENTIONS_MAX_REPLY_LENGTH"],
+        avatar_of=shelf,
+        aliases=aliases,
+    )
+    for item in items:
+        item.mentions = found.get(_site_path(settings, item.url)) or Conversation()
+
+
+def incoming_settings_apply(settings: dict) -> None:
+    """Defaults and checks (the core plugin does it too; this keeps the plugin usable alone)."""
+    from plugins.settings import apply
+
+    apply(settings, incoming_settings.NAMES)
+
+
+def copy_avatars(pelican):
+    shelf = _shelves.pop(id(pelican.settings), None)
+    if shelf is not None:
+        shelf.copy_to(Path(pelican.settings["OUTPUT_PATH"]))

@@ -1,0 +1,163 @@
+"""The self-hosted Webmention endpoint: a small starlette app.
+
+POST / (or /webmention): the synchronous checks, a per-source-domain rate
+limit and a body size limit; then the job is committed to SQLite and the
+answer is 201 with the job's status URL in `Location` — at once, before any
+fetch. GET /status/{id}: what verification decided. GET /api/mentions.jf2:
+the verified mentions in webmention.io's JF2 shape and paging, behind a
+token, for `relais mentions fetch`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import defaultdict, deque
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from plugins.webmentions.incoming.checks import Refused, Site, check_request
+from plugins.webmentions.incoming.inbox import Inbox, domain_of
+from plugins.webmentions.incoming.jf2 import deletion, to_jf2
+from plugins.webmentions.incoming.worker import Worker
+
+
+@dataclass
+class ReceiverConfig:
+    db: Path
+    site_dir: Path
+    domains: list[str]
+    site_url: str = ""
+    token: str | None = None            # for the JF2 API; no token, no API
+    moderation: bool = False            # new source domains wait for approval
+    rate_limit: int = 30                # requests per source domain per minute (0: no limit)
+    max_body: int = 8192                # bytes
+    allow_private: bool | None = None   # for the worker's fetches (tests, local sources)
+    concurrency: int = 16
+    worker: bool = True                 # False: only queue (a separate worker verifies)
+    extra: dict = field(default_factory=dict)
+
+
+class RateLimiter:
+    """At most `limit` requests per key in any `window` seconds."""
+
+    def __init__(self, limit: int, window: float = 60.0):
+        self.limit = limit
+        self.window = window
+        self.seen: dict[str, deque] = defaultdict(deque)
+
+    def retry_after(self, key: str) -> int:
+        """0 when the request may go on, else the seconds to wait."""
+        if self.limit <= 0:
+            return 0
+        now = time.monotonic()
+        times = self.seen[key]
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return int(self.window - (now - times[0])) + 1
+        times.append(now)
+        return 0
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Refused(f"the body is larger than {limit} bytes", status=413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise Refused(f"the body is larger than {limit} bytes", status=413)
+    return bytes(body)
+
+
+def create_app(config: ReceiverConfig) -> Starlette:
+    site = Site(config.domains, config.site_dir)
+    limiter = RateLimiter(config.rate_limit)
+    state: dict = {}
+
+    @asynccontextmanager
+    async def lifespan(app):
+        state["inbox"] = Inbox(config.db)
+        worker = None
+        if config.worker:
+            worker = Worker(config.db, site_url=config.site_url, allow_private=config.allow_private,
+                            moderation=config.moderation, concurrency=config.concurrency).start()
+        state["worker"] = worker
+        yield
+        if worker:
+            worker.stop()
+        state["inbox"].close()
+
+    async def receive(request: Request) -> Response:
+        try:
+            body = await read_body(request, config.max_body)
+            source, target = check_request(request.headers.get("content-type", ""), body, site)
+            inbox: Inbox = state["inbox"]
+            if inbox.domain_state(domain_of(source)) == "blocked":
+                raise Refused("the source's domain is blocked on this site", status=403)
+            wait = limiter.retry_after(domain_of(source))
+            if wait:
+                return PlainTextResponse(
+                    "too many webmentions from this source's domain; try again later\n",
+                    status_code=429, headers={"Retry-After": str(wait)})
+        except Refused as refused:
+            return PlainTextResponse(refused.reason + "\n", status_code=refused.status)
+        job_id = inbox.enqueue(source, target)
+        if state["worker"]:
+            state["worker"].wake()
+        return PlainTextResponse(
+            "accepted: the source will be verified shortly\n", status_code=201,
+            headers={"Location": str(request.url_for("status", job_id=job_id))})
+
+    async def describe(request: Request) -> Response:
+        return PlainTextResponse(
+            "This is a Webmention endpoint (https://www.w3.org/TR/webmention/): "
+            "POST a form-encoded source and target.\n")
+
+    async def status(request: Request) -> Response:
+        job = state["inbox"].job(request.path_params["job_id"])
+        if job is None:
+            return JSONResponse({"error": "no such job"}, status_code=404)
+        return JSONResponse({"id": job.id, "state": job.state, "outcome": job.outcome})
+
+    async def api(request: Request) -> Response:
+        given = request.query_params.get("token") or request.headers.get(
+            "authorization", "").removeprefix("Bearer ").strip()
+        if not config.token:
+            return JSONResponse({"error": "the API is off: start the receiver with a token"},
+                                status_code=403)
+        if not given or not hmac.compare_digest(given.encode(), config.token.encode()):
+            return JSONResponse({"error": "a valid token is required"}, status_code=401)
+        query = request.query_params
+        try:
+            since_id = int(query.get("since_id") or 0)
+            per_page = min(max(int(query.get("per-page") or 20), 1), 1000)
+            page = max(int(query.get("page") or 0), 0)
+        except ValueError:
+            return JSONResponse({"error": "since_id, per-page and page are whole numbers"},
+                                status_code=400)
+        targets = query.getlist("target[]") + query.getlist("target")
+        rows = state["inbox"].changes(since_id, per_page, page * per_page, targets,
+                                      query.get("domain"))
+        children = [to_jf2(record, seq) if record else deletion(source, target, seq)
+                    for seq, source, target, record in rows]
+        return JSONResponse({"type": "feed", "name": "Webmentions", "children": children})
+
+    return Starlette(
+        routes=[
+            Route("/", receive, methods=["POST"]),
+            Route("/", describe, methods=["GET", "HEAD"]),
+            Route("/webmention", receive, methods=["POST"]),
+            Route("/status/{job_id:int}", status, name="status"),
+            Route("/api/mentions.jf2", api),
+        ],
+        lifespan=lifespan,
+    )
