@@ -14,7 +14,7 @@ import hmac
 import time
 from collections import defaultdict, deque
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -40,8 +40,8 @@ class ReceiverConfig:
     max_body: int = 8192                # bytes
     allow_private: bool | None = None   # for the worker's fetches (tests, local sources)
     concurrency: int = 16
+    source_timeout: float | None = None  # None: verify.SOURCE_LIMITS (5 s)
     worker: bool = True                 # False: only queue (a separate worker verifies)
-    extra: dict = field(default_factory=dict)
 
 
 class RateLimiter:
@@ -89,7 +89,8 @@ def create_app(config: ReceiverConfig) -> Starlette:
         worker = None
         if config.worker:
             worker = Worker(config.db, site_url=config.site_url, allow_private=config.allow_private,
-                            moderation=config.moderation, concurrency=config.concurrency).start()
+                            moderation=config.moderation, concurrency=config.concurrency,
+                            timeout=config.source_timeout).start()
         state["worker"] = worker
         yield
         if worker:

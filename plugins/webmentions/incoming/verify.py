@@ -28,9 +28,10 @@ class Verdict:
 
 
 def source_client(*, site_url: str = "", allow_private: bool | None = None,
-                  per_host: int = 4, total: int = 16) -> HttpClient:
+                  per_host: int = 4, total: int = 16, timeout: float | None = None) -> HttpClient:
+    limits = {**SOURCE_LIMITS, **({"timeout": timeout} if timeout else {})}
     return HttpClient(site_url=site_url, allow_private=allow_private, per_host=per_host,
-                      total=total, **SOURCE_LIMITS)
+                      total=total, **limits)
 
 
 async def verify(client: HttpClient, source: str, target: str, *, received: str,

@@ -41,13 +41,15 @@ class Worker:
     """Verifies queued jobs until stopped (or, with `until_empty`, until none is left)."""
 
     def __init__(self, db_path, *, site_url: str = "", allow_private: bool | None = None,
-                 moderation: bool = False, concurrency: int = 16, per_host: int = 4):
+                 moderation: bool = False, concurrency: int = 16, per_host: int = 4,
+                 timeout: float | None = None):
         self.db_path = db_path
         self.site_url = site_url
         self.allow_private = allow_private
         self.moderation = moderation
         self.concurrency = concurrency
         self.per_host = per_host
+        self.timeout = timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
@@ -83,7 +85,8 @@ class Worker:
             log.warning("put back %d job(s) that a stopped worker had not finished", put_back)
         try:
             async with source_client(site_url=self.site_url, allow_private=self.allow_private,
-                                     per_host=self.per_host, total=self.concurrency) as client:
+                                     per_host=self.per_host, total=self.concurrency,
+                                     timeout=self.timeout) as client:
                 await asyncio.gather(*(self._task(inbox, client, until_empty)
                                        for _ in range(self.concurrency)))
         finally:
