@@ -1,5 +1,6 @@
 """Theme strings follow the page's language, and every string is translated."""
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -16,8 +17,8 @@ def test_every_theme_string_is_in_both_catalogs():
     strings = set()
     for template in (REPO / "theme" / "templates").rglob("*.html"):
         text = template.read_text(encoding="utf-8")
-        strings |= set(re.findall(r"""_\(\s*"((?:[^"\\]|\\.)*)"\s*\)""", text))
-        strings |= set(re.findall(r"""_\(\s*'((?:[^'\\]|\\.)*)'\s*\)""", text))
+        literals = re.findall(r"""_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""", text)
+        strings |= {ast.literal_eval(literal) for literal in literals}
     assert len(strings) > 20
     for lang in ("fr", "en"):
         missing = sorted(strings - set(catalog(lang)))

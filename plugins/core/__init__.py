@@ -52,12 +52,20 @@ def validate_settings(pelican):
 
 
 def page_language(context) -> str:
-    """The language of what is being rendered: the article, the page, the series, else the site's."""
-    for name in ("article", "page", "series"):
-        lang = getattr(context.get(name), "lang", None)
-        if lang:
-            return lang
-    return context.get("DEFAULT_LANG", "en")
+    """The language of what is being rendered: the article, the page, the series, else the site's.
+
+    Remembered on the render's context: `_()` asks for it for every string.
+    """
+    lang = getattr(context, "_relais_lang", None)
+    if lang is None:
+        lang = context.get("DEFAULT_LANG", "en")
+        for name in ("article", "page", "series"):
+            found = getattr(context.get(name), "lang", None)
+            if found:
+                lang = found
+                break
+        context._relais_lang = lang
+    return lang
 
 
 def install_template_tools(generator):
