@@ -8,15 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from plugins.webmentions.incoming.receiver import ReceiverConfig, create_app
+from plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread
 from tests.conftest import REPO
 from tests.local_http import LocalServer
 
@@ -36,30 +34,17 @@ def built_site(root: Path) -> Path:
     return root
 
 
-class Receiver:
-    """The receiver app served by uvicorn in a thread, on a free port of 127.0.0.1."""
-
-    def __init__(self, config: ReceiverConfig):
-        self.config = config
-        self.server = uvicorn.Server(uvicorn.Config(
-            create_app(config), host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+class Receiver(ReceiverThread):
+    """The receiver on 127.0.0.1 with an HTTP client and the helpers the tests need."""
 
     def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the receiver did not start"
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        super().__enter__()
         self.http = httpx.Client(base_url=self.url, timeout=10)
         return self
 
     def __exit__(self, *exc):
         self.http.close()
-        self.server.should_exit = True
-        self.thread.join(10)
+        super().__exit__(*exc)
 
     def send(self, source: str, target: str = POST) -> httpx.Response:
         return self.http.post("/", data={"source": source, "target": target})

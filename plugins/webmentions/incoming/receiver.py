@@ -162,3 +162,36 @@ def create_app(config: ReceiverConfig) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+class ReceiverThread:
+    """The receiver served by uvicorn in a thread on a free port (tests, bench, sample data).
+
+    `with ReceiverThread(config) as running:` → `running.url` is its base URL.
+    """
+
+    def __init__(self, config: ReceiverConfig, host: str = "127.0.0.1", port: int = 0):
+        import threading
+
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(
+            create_app(config), host=host, port=port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.host = host
+        self.url = ""
+
+    def __enter__(self) -> ReceiverThread:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the receiver did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://{self.host}:{port}"
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
