@@ -16,7 +16,7 @@ TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
-PLUGINS = ["plugins.core", "plugins.maker_stories"]
+PLUGINS = ["plugins.core", "plugins.maker_stories", "plugins.feeds"]
 
 # Pretty, stable URLs: /2026/slug/ ; translations under /en/2026/slug/
 ARTICLE_URL = "{date:%Y}/{slug}/"
@@ -68,6 +68,10 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TAG_FEED_ATOM = None
 TAG_FEED_RSS = None
+
+# Feeds (plugins/feeds, docs/feeds.md): written only where SITEURL is absolute (publishconf).
+FEEDS_FOLLOW_PAGES = {"fr": "suivre/", "en": "en/follow/"}
+FEEDS_ID_AUTHORITY = "atelier-maelle.example,2026"
 
 RELATIVE_URLS = True
 DELETE_OUTPUT_DIRECTORY = True
