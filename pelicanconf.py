@@ -18,6 +18,9 @@ DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGINS = ["plugins.core", "plugins.maker_stories", "plugins.feeds"]
 
+# Outgoing Webmentions and tombstones (docs/webmentions-outgoing.md); git dates (docs/publishing.md)
+PLUGINS += ["plugins.webmentions.outgoing", "plugins.git_dates"]
+
 # Pretty, stable URLs: /2026/slug/ ; translations under /en/2026/slug/
 ARTICLE_URL = "{date:%Y}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"

@@ -25,7 +25,7 @@ from plugins.webmentions.discovery import discover
 from plugins.webmentions.outgoing import LAST_BUILD, BuildResult
 from plugins.webmentions.sending import SENT, send_webmention
 
-PRIVATE_HELP = "Allow targets on loopback and private networks (also RELAIS_ALLOW_PRIVATE_NETWORK=1)."
+PRIVATE_HELP = "Allow loopback and private addresses (also RELAIS_ALLOW_PRIVATE_NETWORK=1)."
 
 
 def private_flag(allow: bool) -> bool | None:
@@ -77,10 +77,10 @@ def show_plan(jobs: list[sentlog.Job], console: Console) -> None:
     if not jobs:
         console.print("Nothing to send: every Webmention owed has been sent.")
         return
-    table = Table("why", "source", "target", title=f"Would send {len(jobs)} Webmention(s)")
+    console.print(f"Would send {len(jobs)} Webmention(s):", highlight=False)
     for job in jobs:
-        table.add_row(job.why, job.source, job.target)
-    console.print(table)
+        console.print(f"{job.why:8} {job.source} -> {job.target}", highlight=False,
+                      soft_wrap=True)
 
 
 def show_summary(report: dispatch.Report, log_path: Path, console: Console) -> None:

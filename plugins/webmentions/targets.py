@@ -59,7 +59,7 @@ def normalize(url: str) -> str | None:
 def is_excluded(url: str, site_url: str, exclude: Iterable[str]) -> bool:
     """Our own site, or an entry of the exclusion list (a host name or a URL prefix)."""
     host = (urlsplit(url).hostname or "").lower()
-    if site_url and host == (urlsplit(site_url).hostname or "").lower():
+    if site_url and _origin(url) == _origin(site_url):
         return True
     for entry in exclude:
         entry = entry.strip()
@@ -69,6 +69,13 @@ def is_excluded(url: str, site_url: str, exclude: Iterable[str]) -> bool:
         elif host == entry.lower() or host.endswith("." + entry.lower()):
             return True
     return False
+
+
+def _origin(url: str) -> tuple[str, int | None]:
+    """Host and port, the default ports counting as none (http and https are one site)."""
+    parts = urlsplit(url)
+    port = parts.port if parts.port not in (80, 443) else None
+    return (parts.hostname or "").lower(), port
 
 
 def post_targets(html: str, metadata_urls: Iterable[str], site_url: str,
