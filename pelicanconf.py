@@ -16,7 +16,7 @@ TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
-PLUGINS = ["plugins.core", "plugins.maker_stories", "plugins.feeds"]
+PLUGINS = ["plugins.core", "plugins.maker_stories", "plugins.feeds", "plugins.blogroll"]
 
 # Outgoing Webmentions and tombstones (docs/webmentions-outgoing.md); git dates (docs/publishing.md)
 PLUGINS += ["plugins.webmentions.outgoing", "plugins.git_dates"]
@@ -91,3 +91,8 @@ REL_ME = [
     ("GitHub", "https://github.example/maelle-garnier"),
 ]
 NOTES_CATEGORY = "Notes"
+
+# The blogroll (plugins/blogroll, docs/blogroll.md): the public address counts as "us"
+# when looking for who links back, even in development where SITEURL is "".
+BLOGROLL_OWN_URLS = ["https://atelier-maelle.example/"]
+BLOGROLL_SHOW_MUTUAL = True

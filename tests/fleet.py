@@ -22,9 +22,18 @@ from email.utils import format_datetime, parsedate_to_datetime
 from xml.sax.saxutils import escape, quoteattr
 
 LAST_MODIFIED = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-           308: "Permanent Redirect", 404: "Not Found", 410: "Gone", 429: "Too Many Requests",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
+    308: "Permanent Redirect",
+    404: "Not Found",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 @dataclass
@@ -34,6 +43,7 @@ class Logged:
     headers: dict[str, str]
     status: int
     body_bytes: int
+    request_body: bytes = b""
 
 
 # A behaviour takes the request (method, path, headers) and returns (status, headers, body),
@@ -92,8 +102,11 @@ class Fleet:
         async def stop():
             for server in self.servers:
                 server.close()
-            for server in self.servers:
-                await server.wait_closed()
+            current = asyncio.current_task()
+            pending = [t for t in asyncio.all_tasks() if t is not current]
+            for task in pending:  # connections still open (a slow answer, a keep-alive)
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
         try:
             asyncio.run_coroutine_threadsafe(stop(), self.loop).result(timeout=5)
@@ -101,6 +114,8 @@ class Fleet:
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
+        if not self.thread.is_alive():
+            self.loop.close()
 
     def clear_logs(self) -> None:
         for site in self.sites.values():
@@ -120,14 +135,17 @@ class Fleet:
                         break
                     name, _, value = header.decode("latin-1").partition(":")
                     headers[name.strip().lower()] = value.strip()
+                received = b""
                 if headers.get("content-length", "").isdigit():
-                    await reader.readexactly(int(headers["content-length"]))
+                    received = await reader.readexactly(int(headers["content-length"]))
                 if site.delay:
                     await asyncio.sleep(site.delay)
                 status, extra, body = self._answer(site, method, path, headers)
-                site.log.append(Logged(method, path, headers, status, len(body)))
-                head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}",
-                        f"Content-Length: {len(body)}"]
+                site.log.append(Logged(method, path, headers, status, len(body), received))
+                head = [
+                    f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}",
+                    f"Content-Length: {len(body)}",
+                ]
                 head += [f"{k}: {v}" for k, v in extra.items()]
                 writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
                 await writer.drain()
@@ -136,7 +154,8 @@ class Fleet:
         except (ConnectionError, ValueError, asyncio.IncompleteReadError):
             pass
         finally:
-            writer.close()
+            if not self.loop.is_closed():
+                writer.close()
 
     @staticmethod
     def _answer(site: Site, method: str, path: str, headers: dict) -> tuple[int, dict, bytes]:
@@ -170,7 +189,11 @@ def redirect(status: int, location: str) -> Behaviour:
 
 
 def status(code: int, body: bytes = b"", extra: dict | None = None) -> Behaviour:
-    return lambda method, path, headers: (code, {"Content-Type": "text/plain", **(extra or {})}, body)
+    return lambda method, path, headers: (
+        code,
+        {"Content-Type": "text/plain", **(extra or {})},
+        body,
+    )
 
 
 def rate_limited_once(retry_after: str = "1") -> Behaviour:
@@ -204,51 +227,77 @@ def rss(site_url: str, title: str, posts: list[Post], blogroll: str | None = Non
     for i, post in enumerate(posts):
         date = datetime.fromisoformat(post.date).replace(hour=9, tzinfo=UTC)
         body = f"<p>{escape(post.summary)}</p>" + "".join(
-            f'<p><a href="{escape(link)}">{escape(link)}</a></p>' for link in post.links)
+            f'<p><a href="{escape(link)}">{escape(link)}</a></p>' for link in post.links
+        )
         items.append(
             f"<item><title>{escape(post.title)}</title>"
-            f"<link>{site_url}posts/{post.slug or i}/</link>"
-            f"<guid>{site_url}posts/{post.slug or i}/</guid>"
+            f"<link>{site_url}{post.slug or f'posts/{i}'}/</link>"
+            f"<guid>{site_url}{post.slug or f'posts/{i}'}/</guid>"
             f"<pubDate>{format_datetime(date, usegmt=True)}</pubDate>"
             f"<description>{escape(body)}</description>"
-            + "".join(f"<category>{escape(t)}</category>" for t in post.tags) + "</item>")
+            + "".join(f"<category>{escape(t)}</category>" for t in post.tags)
+            + "</item>"
+        )
     source = f"<source:blogroll>{escape(blogroll)}</source:blogroll>" if blogroll else ""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<rss version="2.0" xmlns:source="http://source.scripting.com/"><channel>'
-            f"<title>{escape(title)}</title><link>{site_url}</link>"
-            f"<description>{escape(title)}</description>{source}" + "".join(items)
-            + "</channel></rss>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:source="http://source.scripting.com/"><channel>'
+        f"<title>{escape(title)}</title><link>{site_url}</link>"
+        f"<description>{escape(title)}</description>{source}"
+        + "".join(items)
+        + "</channel></rss>\n"
+    )
 
 
-def home_page(site_url: str, name: str, note: str, *, photo: str | None, feed: str | None,
-              blogroll_link: str | None, rel_me: list[str] = ()) -> str:
+def home_page(
+    site_url: str,
+    name: str,
+    note: str,
+    *,
+    photo: str | None,
+    feed: str | None,
+    blogroll_link: str | None,
+    rel_me: list[str] = (),
+    webmention: str | None = None,
+) -> str:
     links = []
+    if webmention:
+        links.append(f'<link rel="webmention" href="{webmention}">')
     if feed:
         links.append(f'<link rel="alternate" type="application/rss+xml" href="{feed}">')
     if blogroll_link:
         links.append(f'<link rel="blogroll" type="text/xml" href="{blogroll_link}">')
     photo_html = f'<img class="u-photo" src="{photo}" alt="">' if photo else ""
     me = "".join(f'<a rel="me" href="{escape(u)}">{escape(u)}</a>' for u in rel_me)
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(name)}</title>'
-            + "".join(links) + "</head><body>"
-            f'<div class="h-card">{photo_html}<a class="u-url p-name" href="{site_url}">'
-            f'{escape(name)}</a><p class="p-note">{escape(note)}</p></div>{me}</body></html>\n')
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(name)}</title>'
+        + "".join(links)
+        + "</head><body>"
+        f'<div class="h-card">{photo_html}<a class="u-url p-name" href="{site_url}">'
+        f'{escape(name)}</a><p class="p-note">{escape(note)}</p></div>{me}</body></html>\n'
+    )
 
 
 def opml(title: str, members: list[tuple[str, str, str]]) -> str:
     """members: (name, site URL, feed URL)."""
     outlines = "".join(
         f'<outline text={quoteattr(name)} type="rss" xmlUrl={quoteattr(feed)} '
-        f"htmlUrl={quoteattr(site)}/>" for name, site, feed in members)
-    return ('<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head>'
-            f"<title>{escape(title)}</title></head><body>{outlines}</body></opml>\n")
+        f"htmlUrl={quoteattr(site)}/>"
+        for name, site, feed in members
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head>'
+        f"<title>{escape(title)}</title></head><body>{outlines}</body></opml>\n"
+    )
 
 
 def avatar_svg(initial: str, colour: str) -> str:
-    return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
-            f'<circle cx="32" cy="32" r="32" fill="{colour}"/>'
-            f'<text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">{escape(initial)}</text>'
-            "</svg>\n")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+        f'<circle cx="32" cy="32" r="32" fill="{colour}"/>'
+        f'<text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">{escape(initial)}</text>'  # noqa: E501
+        "</svg>\n"
+    )
 
 
 @dataclass
@@ -265,23 +314,50 @@ class Creator:
     advertise_feed: bool = True
 
 
-def publish(site: Site, creator: Creator, known: dict[str, tuple[str, str]], extra_lists=()) -> None:
+def publish(
+    site: Site, creator: Creator, known: dict[str, tuple[str, str]], extra_lists=()
+) -> None:
     """Write a creator's home page, feed, avatar and blogroll into their site;
     `known` maps a slug to (name, site URL) for the creators they list."""
     base = site.url
     feed = f"{base}feed.xml"
-    opml_path = {"link": "blogroll.opml", "rss": "links.opml",
-                 "wellknown": ".well-known/recommendations.opml"}.get(creator.blogroll_form or "")
-    members = [(known[slug][0], known[slug][1], f"{known[slug][1]}feed.xml")
-               for slug in creator.lists if slug in known]
+    opml_path = {
+        "link": "blogroll.opml",
+        "rss": "links.opml",
+        "wellknown": ".well-known/recommendations.opml",
+    }.get(creator.blogroll_form or "")
+    members = [
+        (known[slug][0], known[slug][1], f"{known[slug][1]}feed.xml")
+        for slug in creator.lists
+        if slug in known
+    ]
     members += list(extra_lists)
-    site.put("/", "text/html; charset=utf-8", home_page(
-        base, creator.name, creator.note, photo=f"{base}avatar.svg",
-        feed=feed if creator.advertise_feed else None,
-        blogroll_link=f"{base}{opml_path}" if creator.blogroll_form == "link" else None))
-    site.put("/feed.xml", "application/rss+xml; charset=utf-8", rss(
-        base, creator.name, creator.posts,
-        blogroll=f"{base}{opml_path}" if creator.blogroll_form == "rss" else None))
+    site.put(
+        "/",
+        "text/html; charset=utf-8",
+        home_page(
+            base,
+            creator.name,
+            creator.note,
+            photo=f"{base}avatar.svg",
+            feed=feed if creator.advertise_feed else None,
+            blogroll_link=f"{base}{opml_path}" if creator.blogroll_form == "link" else None,
+        ),
+    )
+    site.put(
+        "/feed.xml",
+        "application/rss+xml; charset=utf-8",
+        rss(
+            base,
+            creator.name,
+            creator.posts,
+            blogroll=f"{base}{opml_path}" if creator.blogroll_form == "rss" else None,
+        ),
+    )
     site.put("/avatar.svg", "image/svg+xml", avatar_svg(creator.name[0], creator.colour))
     if opml_path:
-        site.put(f"/{opml_path}", "text/x-opml; charset=utf-8", opml(f"{creator.name}: blogroll", members))
+        site.put(
+            f"/{opml_path}",
+            "text/x-opml; charset=utf-8",
+            opml(f"{creator.name}: blogroll", members),
+        )

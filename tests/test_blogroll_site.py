@@ -1,0 +1,82 @@
+"""The blogroll on the built site: the page (mf2py), the OPML and JSON forms (listparser),
+the widget's data, and the build's one-line errors. All offline, from committed data."""
+
+from __future__ import annotations
+
+import json
+
+import listparser
+import mf2py
+
+from plugins.blogroll.model import load_blogroll
+from tests.conftest import REPO, run_relais
+
+
+def test_the_sample_blogroll_page_has_an_h_card_per_creator(sample_site):
+    output = sample_site.output
+    html = (output / "blogroll" / "index.html").read_text(encoding="utf-8")
+    parsed = mf2py.parse(doc=html, url="https://atelier-maelle.example/blogroll/")
+    feed = [i for i in parsed["items"] if "h-feed" in i["type"]][0]
+    cards = [c for c in feed.get("children", []) if "h-card" in c["type"]]
+    creators = load_blogroll(REPO / "content" / "blogroll.yaml")
+    assert sorted(c["properties"]["name"][0] for c in cards) == sorted(c.name for c in creators)
+    jeanne = next(c for c in cards if c["properties"]["name"][0] == "Jeanne Potier")
+    assert jeanne["properties"]["url"] == ["https://jeanne-potier.example/"]
+    assert jeanne["properties"]["note"][0].startswith("Elle tourne depuis trente ans")
+    assert jeanne["properties"]["photo"][0]["value"].endswith(
+        "blogroll/avatars/jeanne-potier.example.svg"
+    )
+    rels = parsed["rel-urls"]["https://jeanne-potier.example/"]["rels"]
+    assert set(rels) >= {"friend", "met", "colleague"}
+    assert (output / "blogroll" / "avatars" / "jeanne-potier.example.svg").is_file()
+    # sorted by recent activity; the café, quiet since February, is apart
+    active, _, inactive = html.partition('class="blogroll-inactive"')
+    assert (
+        active.index("Jeanne Potier") < active.index("Lou Ferrand") < active.index("Salomé Diallo")
+    )
+    assert "La Bonne Tasse" in inactive and "La Bonne Tasse" not in active
+    assert (
+        'class="blogroll-mutual"' in active.split("Théo Marchal")[0]
+    )  # Jeanne lists and links to us
+    english = (output / "en" / "blogroll" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "Jeanne Potier" in english
+
+
+def test_the_blogroll_is_served_as_opml_and_json(sample_site):
+    output = sample_site.output
+    creators = load_blogroll(REPO / "content" / "blogroll.yaml")
+    for name in ("blogroll.opml", ".well-known/recommendations.opml"):
+        parsed = listparser.parse((output / name).read_bytes())
+        assert not parsed.bozo
+        assert [f.title for f in parsed.feeds] == [c.name for c in creators]
+        assert (
+            parsed.feeds[0].url == "https://jeanne-potier.example/feed.xml"
+        )  # discovered by refresh
+    data = json.loads((output / "blogroll.json").read_text(encoding="utf-8"))
+    assert [c["site"] for c in data["creators"]] == [c.site for c in creators]
+    assert data["creators"][0]["rel"] == ["friend", "met", "colleague"]
+
+
+def test_a_broken_blogroll_stops_the_build_with_one_line(tiny_site):
+    settings = tiny_site({})
+    (settings.parent / "content" / "blogroll.yaml").write_text(
+        "creators:\n  - name: Jeanne\n    site: jeanne.example\n", encoding="utf-8"
+    )
+    result = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: content/blogroll.yaml:3: creators[1] (Jeanne): site: 'jeanne.example' is not an "
+        "absolute http(s) URL"
+    )
+
+
+def test_a_site_without_blogroll_or_data_still_builds(tiny_site):
+    settings = tiny_site({})
+    (settings.parent / "content" / "blogroll.yaml").write_text(
+        "creators:\n  - name: Jeanne\n    site: https://jeanne.example/\n", encoding="utf-8"
+    )
+    result = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stdout.lower() + result.stderr.lower()
+    page = (settings.parent / "output" / "blogroll" / "index.html").read_text(encoding="utf-8")
+    assert "Jeanne" in page and "blogroll-latest" not in page
