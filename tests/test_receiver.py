@@ -167,7 +167,7 @@ def test_a_body_over_the_limit_is_refused(make_receiver):
 
 
 def test_the_rate_limit_is_per_source_domain(make_receiver):
-    with make_receiver(rate_limit=3, worker=False) as receiver:
+    with make_receiver(rate_limit=3, worker="none") as receiver:
         codes = [receiver.send(f"https://busy.example/{n}").status_code for n in range(4)]
         other = receiver.send("https://calm.example/1").status_code
         limited = receiver.send("https://busy.example/9")
@@ -279,7 +279,7 @@ def run_cli(*args):
 def test_moderation_holds_new_domains_until_approved_and_blocks(make_receiver, sources, tmp_path):
     db = str(tmp_path / "wm.sqlite3")
     first = sources.html("/a", entry_page(AUTHOR + f'<a class="u-like-of" href="{POST}">♥</a>'))
-    with make_receiver(moderation=True) as receiver:
+    with make_receiver(moderation=True, blocklist_refresh=0) as receiver:
         assert "waits for moderation" in receiver.settle(receiver.send(first))
         assert receiver.mentions() == []
         listed = run_cli("receiver", "moderate", "--db", db)

@@ -112,7 +112,7 @@ def show_summary(report: dispatch.Report, log_path: Path, console: Console) -> N
 @click.option("--allow-private-network", "allow_private", is_flag=True, help=PRIVATE_HELP)
 def send_command(settings_file, output, extra, dry_run, allow_private):
     """Send the Webmentions the built site owes (new, changed, removed links, deleted posts)."""
-    console = Console(stderr=False)
+    console = Console(soft_wrap=True, highlight=False)
     try:
         settings, result = build_for_sending(settings_file, output, extra)
         send_owed(settings, result, dry_run=dry_run, allow_private=private_flag(allow_private),

@@ -22,10 +22,11 @@ MAX_URL_LENGTH = 2048
 class Refused(Exception):
     """The request cannot be accepted; `status` and a one-line reason for the sender."""
 
-    def __init__(self, reason: str, status: int = 400):
+    def __init__(self, reason: str, status: int = 400, headers=()):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.headers = list(headers)
 
 
 def read_form(content_type: str, body: bytes) -> tuple[str, str]:

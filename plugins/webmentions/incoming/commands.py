@@ -124,7 +124,7 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
         db=Path(db), site_dir=site, domains=domains, site_url=settings.get("SITEURL") or "",
         token=os.environ.get(RECEIVER_TOKEN_ENV) or None, moderation=moderation,
         rate_limit=rate_limit, max_body=max_body, allow_private=_private(allow_private_network),
-        concurrency=concurrency)
+        concurrency=concurrency, worker="process")
     click.echo(f"Receiving webmentions for {', '.join(domains)} on http://{host}:{port}/ "
                f"(queue in {db})")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning",

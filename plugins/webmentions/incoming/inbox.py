@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, id);
-CREATE INDEX IF NOT EXISTS jobs_by_pair ON jobs(source, target, state);
+CREATE UNIQUE INDEX IF NOT EXISTS one_queued_job_per_pair ON jobs(source, target)
+    WHERE state = 'queued';
 CREATE TABLE IF NOT EXISTS mentions (
     source TEXT NOT NULL,
     target TEXT NOT NULL,
@@ -66,13 +67,18 @@ class Job:
 class Inbox:
     """One connection to the receiver's database; use one per thread."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, checkpoints: bool = True):
+        """`checkpoints=False` for the receiver's answering connection: copying the WAL
+        back into the database (with its fsyncs) is left to the worker's connection, off
+        the path of the answers."""
         self.path = str(path)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                   check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
         self.db.execute("PRAGMA busy_timeout=30000")
+        if not checkpoints:
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
         self.db.executescript(SCHEMA)
 
     def close(self):
@@ -81,18 +87,20 @@ class Inbox:
     # --- the queue -------------------------------------------------------
 
     def enqueue(self, source: str, target: str) -> int:
-        """Queue a verification; the id of the waiting job for this pair if there is one."""
+        """Queue a verification; the id of the waiting job for this pair if there is one.
+
+        One statement, committed on its own (the receiver's hot path): a unique index
+        on queued pairs turns a duplicate into a no-op.
+        """
         now = time.time()
-        with self._write():
-            row = self.db.execute(
-                "SELECT id FROM jobs WHERE source=? AND target=? AND state='queued'",
-                (source, target)).fetchone()
-            if row:
-                return row[0]
-            cursor = self.db.execute(
-                "INSERT INTO jobs (source, target, created, updated) VALUES (?, ?, ?, ?)",
-                (source, target, now, now))
+        cursor = self.db.execute(
+            "INSERT INTO jobs (source, target, created, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING", (source, target, now, now))
+        if cursor.rowcount == 1:
             return cursor.lastrowid
+        row = self.db.execute("SELECT id FROM jobs WHERE source=? AND target=? AND state='queued'",
+                              (source, target)).fetchone()
+        return row[0] if row else self.enqueue(source, target)  # claimed meanwhile: queue anew
 
     def requeue_abandoned(self) -> int:
         """Put back the jobs a worker had claimed when it died; how many."""

@@ -25,7 +25,7 @@ from starlette.routing import Route
 from plugins.webmentions.incoming.checks import Refused, Site, check_request
 from plugins.webmentions.incoming.inbox import Inbox, domain_of
 from plugins.webmentions.incoming.jf2 import deletion, to_jf2
-from plugins.webmentions.incoming.worker import Worker
+from plugins.webmentions.incoming.worker import Worker, start_process
 
 
 @dataclass
@@ -41,7 +41,8 @@ class ReceiverConfig:
     allow_private: bool | None = None   # for the worker's fetches (tests, local sources)
     concurrency: int = 16
     source_timeout: float | None = None  # None: verify.SOURCE_LIMITS (5 s)
-    worker: bool = True                 # False: only queue (a separate worker verifies)
+    blocklist_refresh: float = 5.0      # seconds a domain's moderation state is cached
+    worker: str = "thread"              # thread | process (relais receiver serve) | none
 
 
 class RateLimiter:
@@ -66,57 +67,100 @@ class RateLimiter:
         return 0
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+class DomainStates:
+    """Moderation states per domain, read from SQLite at most every few seconds per domain
+    (the hot path stays at one statement; `receiver moderate --block` shows within that)."""
+
+    def __init__(self, lookup, ttl: float = 5.0):
+        self.lookup = lookup
+        self.ttl = ttl
+        self.cache: dict[str, tuple[float, str | None]] = {}
+
+    def get(self, domain: str) -> str | None:
+        now = time.monotonic()
+        cached = self.cache.get(domain)
+        if cached is None or now - cached[0] > self.ttl:
+            if len(self.cache) > 10_000:
+                self.cache.clear()
+            cached = (now, self.lookup(domain))
+            self.cache[domain] = cached
+        return cached[1]
+
+
+async def read_body(headers: dict, receive, limit: int) -> bytes:
+    """The request body from raw ASGI messages, refused past `limit` bytes."""
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > limit:
         raise Refused(f"the body is larger than {limit} bytes", status=413)
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
+    while True:
+        message = await receive()
+        body.extend(message.get("body", b""))
         if len(body) > limit:
             raise Refused(f"the body is larger than {limit} bytes", status=413)
-    return bytes(body)
+        if not message.get("more_body"):
+            return bytes(body)
 
 
-def create_app(config: ReceiverConfig) -> Starlette:
+async def reply(send, status: int, text: str, headers=()) -> None:
+    payload = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(payload)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def create_app(config: ReceiverConfig):
     site = Site(config.domains, config.site_dir)
     limiter = RateLimiter(config.rate_limit)
     state: dict = {}
+    blocked = DomainStates(lambda domain: state["inbox"].domain_state(domain),
+                           config.blocklist_refresh)
 
     @asynccontextmanager
     async def lifespan(app):
-        state["inbox"] = Inbox(config.db)
-        worker = None
-        if config.worker:
-            worker = Worker(config.db, site_url=config.site_url, allow_private=config.allow_private,
-                            moderation=config.moderation, concurrency=config.concurrency,
-                            timeout=config.source_timeout).start()
-        state["worker"] = worker
+        state["inbox"] = Inbox(config.db, checkpoints=config.worker == "none")
+        options = {"site_url": config.site_url, "allow_private": config.allow_private,
+                   "moderation": config.moderation, "concurrency": config.concurrency,
+                   "timeout": config.source_timeout}
+        thread = process = None
+        if config.worker == "thread":
+            thread = Worker(config.db, **options).start()
+        elif config.worker == "process":
+            process = start_process(config.db, **options)
+        state["worker"] = thread
         yield
-        if worker:
-            worker.stop()
+        if thread:
+            thread.stop()
+        if process:
+            process.terminate()  # a job it had claimed is put back at the next start
+            process.join(10)
         state["inbox"].close()
 
-    async def receive(request: Request) -> Response:
+    async def accept(scope, receive, send) -> None:
+        """POST: the hot path, in plain ASGI (no framework work for the most frequent request)."""
+        headers = dict(scope["headers"])
         try:
-            body = await read_body(request, config.max_body)
-            source, target = check_request(request.headers.get("content-type", ""), body, site)
-            inbox: Inbox = state["inbox"]
-            if inbox.domain_state(domain_of(source)) == "blocked":
+            body = await read_body(headers, receive, config.max_body)
+            content_type = headers.get(b"content-type", b"").decode("latin-1")
+            source, target = check_request(content_type, body, site)
+            if blocked.get(domain_of(source)) == "blocked":
                 raise Refused("the source's domain is blocked on this site", status=403)
             wait = limiter.retry_after(domain_of(source))
             if wait:
-                return PlainTextResponse(
-                    "too many webmentions from this source's domain; try again later\n",
-                    status_code=429, headers={"Retry-After": str(wait)})
+                raise Refused("too many webmentions from this source's domain; try again later",
+                              status=429, headers=[(b"retry-after", str(wait).encode())])
         except Refused as refused:
-            return PlainTextResponse(refused.reason + "\n", status_code=refused.status)
-        job_id = inbox.enqueue(source, target)
+            await reply(send, refused.status, refused.reason + "\n", refused.headers)
+            return
+        job_id = state["inbox"].enqueue(source, target)
         if state["worker"]:
             state["worker"].wake()
-        return PlainTextResponse(
-            "accepted: the source will be verified shortly\n", status_code=201,
-            headers={"Location": str(request.url_for("status", job_id=job_id))})
+        host = headers.get(b"host", b"").decode("latin-1") or "{}:{}".format(*scope["server"])
+        base = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+        location = f"{base}/status/{job_id}"
+        await reply(send, 201, "accepted: the source will be verified shortly\n",
+                    [(b"location", location.encode("latin-1"))])
 
     async def describe(request: Request) -> Response:
         return PlainTextResponse(
@@ -152,16 +196,23 @@ def create_app(config: ReceiverConfig) -> Starlette:
                     for seq, source, target, record in rows]
         return JSONResponse({"type": "feed", "name": "Webmentions", "children": children})
 
-    return Starlette(
+    framework = Starlette(
         routes=[
-            Route("/", receive, methods=["POST"]),
             Route("/", describe, methods=["GET", "HEAD"]),
-            Route("/webmention", receive, methods=["POST"]),
             Route("/status/{job_id:int}", status, name="status"),
             Route("/api/mentions.jf2", api),
         ],
         lifespan=lifespan,
     )
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" \
+                and scope["path"] in ("/", "/webmention"):
+            await accept(scope, receive, send)
+        else:
+            await framework(scope, receive, send)
+
+    return app
 
 
 class ReceiverThread:

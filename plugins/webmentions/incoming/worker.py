@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 
 from plugins.webmentions.incoming.inbox import Inbox, Job, domain_of
@@ -42,7 +43,7 @@ class Worker:
 
     def __init__(self, db_path, *, site_url: str = "", allow_private: bool | None = None,
                  moderation: bool = False, concurrency: int = 16, per_host: int = 4,
-                 timeout: float | None = None):
+                 timeout: float | None = None, idle: float = 1.0):
         self.db_path = db_path
         self.site_url = site_url
         self.allow_private = allow_private
@@ -50,6 +51,8 @@ class Worker:
         self.concurrency = concurrency
         self.per_host = per_host
         self.timeout = timeout
+        self.idle = idle  # seconds between looks at an empty queue when nobody wakes us
+        self._parent = os.getppid()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
@@ -94,13 +97,16 @@ class Worker:
 
     async def _task(self, inbox: Inbox, client, until_empty: bool) -> None:
         while not self._stopping:
+            if os.getppid() != self._parent:  # the receiver died (kill -9): so do we
+                self._stopping = True
+                return
             jobs = inbox.claim(1)
             if not jobs:
                 if until_empty:
                     return
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), 1.0)
+                    await asyncio.wait_for(self._wake.wait(), self.idle)
                 except TimeoutError:
                     pass
                 continue
@@ -111,6 +117,25 @@ class Worker:
                 log.error("verifying %s failed: %r", job.source, error)
                 verdict = Verdict("ignore", f"internal error: {type(error).__name__}")
             inbox.finish(job.id, apply_verdict(inbox, job, verdict, moderation=self.moderation))
+
+
+def run_in_process(db_path, options: dict) -> None:
+    """The entry point of the worker process that `relais receiver serve` starts."""
+    logging.basicConfig(level=logging.WARNING, format="worker: %(levelname)s: %(message)s")
+    os.nice(10)  # background work: answering senders at once comes first
+    asyncio.run(Worker(db_path, idle=0.1, **options).run())
+
+
+def start_process(db_path, **options):
+    """The worker in its own process, so that verifying never slows the receiver's answers
+    (mf2 parsing is CPU work, and one interpreter runs one thread at a time)."""
+    import multiprocessing
+
+    process = multiprocessing.get_context("spawn").Process(
+        target=run_in_process, args=(str(db_path), options), name="relais-verifier",
+        daemon=True)
+    process.start()
+    return process
 
 
 def drain(db_path, **options) -> dict[str, int]:
