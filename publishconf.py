@@ -11,3 +11,10 @@ SITEURL = os.environ.get("RELAIS_SITEURL", "https://atelier-maelle.example")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 AUTHOR_CARD = {**AUTHOR_CARD, "url": SITEURL + "/"}  # noqa: F405
+
+# Publishing (docs/publishing.md): `relais publish` commits the built site to the
+# gh-pages branch of this repository's origin, then sends the Webmentions it owes.
+PUBLISH_TO = "git"
+PUBLISH_GIT_REPOSITORY = "origin"
+PUBLISH_GIT_BRANCH = "gh-pages"
+MODIFIED_FROM_GIT = True

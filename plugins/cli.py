@@ -80,12 +80,14 @@ def new_command(title, kind, target, settings_file):
 from plugins.webmentions.cli import mentions  # noqa: E402  (one group: incoming fetch, outgoing send)
 from plugins.webmentions.incoming.commands import receiver  # noqa: E402  (also adds `mentions fetch`)
 from plugins.webmentions.outgoing_commands import webmention  # noqa: E402  (adds `mentions send`)
+from plugins.publish import publish_command  # noqa: E402  (relais publish)
 from plugins.blogroll.commands import blogroll, discover_command  # noqa: E402  (blogroll, discover)
 
 from plugins.feeds.cli import feeds  # noqa: E402  (feeds ping)
 
 main.add_command(mentions)
 main.add_command(webmention)
+main.add_command(publish_command)
 main.add_command(feeds)
 main.add_command(receiver)
 main.add_command(blogroll)
