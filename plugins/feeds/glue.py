@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -20,7 +20,7 @@ from plugins.feeds.jsonfeed import json_feed
 from plugins.feeds.model import MEDIA_TYPES, Feed, FeedFile, Image, Person, Post
 from plugins.feeds.plan import Placed, Section, plan
 from plugins.feeds.urls import absolutize
-from plugins.feeds.xmlfeeds import atom, rss
+from plugins.feeds.xmlfeeds import Writer
 from plugins.settings import SettingsError, is_http_url
 
 log = logging.getLogger("plugins.feeds")
@@ -28,7 +28,6 @@ log = logging.getLogger("plugins.feeds")
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 KIND_LABELS = {"in-reply-to": "In reply to", "like-of": "Liked",
                "repost-of": "Reposted", "bookmark-of": "Bookmarked"}
-RENDER = {"atom": atom, "rss": lambda feed: rss(feed, RSS_EXTRAS), "json": json_feed}
 
 # Other plugins append `xmlfeeds.ChannelExtra`s here to add elements to every RSS channel.
 RSS_EXTRAS: list = []
@@ -62,9 +61,12 @@ def shown(path: str) -> str:
 
 
 def aware(value: datetime, settings) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=ZoneInfo(settings.get("TIMEZONE") or "UTC"))
-    return value
+    """A plain, timezone-aware datetime (Pelican's SafeDatetime formats slowly)."""
+    plain = datetime(value.year, value.month, value.day, value.hour, value.minute,
+                     value.second, value.microsecond, value.tzinfo)
+    if plain.tzinfo is None:
+        return plain.replace(tzinfo=ZoneInfo(settings.get("TIMEZONE") or "UTC"))
+    return plain
 
 
 @dataclass
@@ -95,7 +97,8 @@ class Reader:
         return Image(f"{self.base}/{cover}", kind, length, getattr(article, "cover_alt", "") or "")
 
     def post(self, article) -> Post | None:
-        """The article as a feed entry, or None (with one warning naming the file) if it cannot be."""
+        """The article as a feed entry without its content (see `complete`), or None (with one
+        warning naming the file) if it cannot be one."""
         where = shown(article.source_path)
         title = (getattr(article, "title", "") or "").strip()
         if not title:
@@ -109,15 +112,11 @@ class Reader:
         modified = getattr(article, "modified", None)
         updated = max(published, aware(modified, self.settings)) if modified else published
         url = f"{self.base}/{article.url}"
-        summary = absolutize(article.get_summary(self.base), url)
-        content = summary if self.settings["FEEDS_CONTENT"] == "summary" else absolutize(
-            article.get_content(self.base), url)
-        content = self.cite(article) + content
         authority = self.settings.get("FEEDS_ID_AUTHORITY")
         category = getattr(article, "category", None)
         return Post(
             id=f"tag:{authority}:{article.lang}/{article.slug}" if authority else url,
-            url=url, title=title, summary=summary, content=content,
+            url=url, title=title, summary="", content="",
             published=published, updated=updated, lang=article.lang,
             kind=getattr(article, "kind", "story"),
             authors=tuple(self.person(a) for a in getattr(article, "authors", ()) or ()),
@@ -125,6 +124,13 @@ class Reader:
                        list(getattr(article, "tags", ()) or ())),
             image=self.image(article), source=where,
         )
+
+    def complete(self, post: Post, article) -> Post:
+        """The post with its summary and content: only done for posts that make it into a feed."""
+        summary = absolutize(article.get_summary(self.base), post.url)
+        content = summary if self.settings["FEEDS_CONTENT"] == "summary" else absolutize(
+            article.get_content(self.base), post.url)
+        return replace(post, summary=summary, content=self.cite(article) + content)
 
     def cite(self, article) -> str:
         """A reply's, like's… target as a link at the top of the content: readers keep it."""
@@ -165,11 +171,12 @@ def plan_feeds(generators) -> None:
                  "`relais build --publish` writes them")
         return
     reader = Reader(settings, base, datetime.now(timezone.utc))
-    placed = []
+    placed, article_of = [], {}
     for article, original in ([(a, True) for a in articles_generator.articles] +
                               [(a, False) for a in articles_generator.translations]):
         post = reader.post(article)
         if post is not None:
+            article_of[id(post)] = article
             placed.append(Placed(
                 post, original,
                 section(article.category) if getattr(article, "category", None) else None,
@@ -180,6 +187,11 @@ def plan_feeds(generators) -> None:
     lang = settings["DEFAULT_LANG"]
     files = plan(placed, paths, settings["FEEDS_JSON"], settings["SITENAME"], lang,
                  lambda text: reader.label(text, lang))
+    limit = settings.get("FEED_MAX_ITEMS") or None
+    full: dict[int, Post] = {}
+    for feed_file in files:  # only the posts that are shown get their content read
+        feed_file.posts = [full.get(id(p)) or full.setdefault(id(p), reader.complete(
+            p, article_of[id(p)])) for p in feed_file.posts[:limit]]
     context["RELAIS_FEED_FILES"] = files
     for feed_file in files:
         links = [{"format": FORMAT_NAMES[fmt], "type": MEDIA_TYPES[fmt], "title": feed_file.title,
@@ -208,11 +220,13 @@ def write_feeds(generator, writer) -> None:
     settings = generator.settings
     output = Path(settings["OUTPUT_PATH"])
     base = feed_base(settings)
+    writer_xml = Writer(RSS_EXTRAS)
+    render = {"atom": writer_xml.atom, "rss": writer_xml.rss, "json": json_feed}
     for feed_file in generator.context.get("RELAIS_FEED_FILES", []):
         for fmt, path in feed_file.paths.items():
             target = output / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(RENDER[fmt](document(feed_file, settings, base, fmt)))
+            target.write_bytes(render[fmt](document(feed_file, settings, base, fmt)))
     write_follow_pages(generator, writer)
 
 

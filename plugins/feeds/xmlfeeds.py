@@ -8,10 +8,14 @@ any channel elements other plugins add (`ChannelExtra`, e.g. the blogroll's
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -79,31 +83,83 @@ def hub_link(hub: str) -> ChannelExtra:
     return ChannelExtra(add, {"atom": ATOM_NS})
 
 
-def _generator(feed: Feed, extras: Iterable[ChannelExtra] = ()) -> FeedGenerator:
-    fg = FeedGenerator()
-    fg.load_extension("media", atom=True, rss=True)
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.register_extension("relais", _ChannelHooks, _EntryLinks)
-    fg.relais.extras = list(extras) + ([hub_link(feed.hub)] if feed.hub else [])
-    fg.id(feed.self_url)
-    fg.title(feed.title)
-    fg.subtitle(feed.subtitle or feed.title)  # RSS needs a description
-    fg.link(href=feed.self_url, rel="self")
-    if feed.hub:
-        fg.link(href=feed.hub, rel="hub")
-    fg.link(href=feed.home_url, rel="alternate")  # last: feedgen takes RSS's <link> from it
-    fg.language(feed.lang)
-    fg.generator(*GENERATOR)
-    for person in feed.authors:
-        fg.author({"name": person.name, **({"uri": person.url} if person.url else {})})
-    if feed.updated is not None:
-        fg.updated(feed.updated)
-    for post in feed.posts:
-        _entry(fg.add_entry(order="append"), post)
-    return fg
+class _CachedEntry(FeedEntry):
+    """A feedgen entry built once per post and serialized once per format.
+
+    A post sits in several feeds (site, stories, category, tags, author,
+    language); copying its finished element is much cheaper than having
+    feedgen build it again for each one.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._built = {}
+
+    def atom_entry(self, extensions=True):
+        if "atom" not in self._built:
+            self._built["atom"] = super().atom_entry(extensions)
+        return copy.deepcopy(self._built["atom"])
+
+    def rss_entry(self, extensions=True):
+        if "rss" not in self._built:
+            self._built["rss"] = super().rss_entry(extensions)
+        return copy.deepcopy(self._built["rss"])
 
 
-def _entry(entry, post: Post) -> None:
+def _new_entry(post: Post) -> _CachedEntry:
+    entry = _CachedEntry()
+    entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
+    entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    entry.register_extension("relais", _EntryLinks, atom=True, rss=False)
+    _fill(entry, post)
+    return entry
+
+
+class Writer:
+    """Writes Atom and RSS documents; remembers each post's entry across the feeds it writes."""
+
+    def __init__(self, extras: Iterable[ChannelExtra] = ()):
+        self.extras = list(extras)
+        self._entries: dict[int, tuple[Post, _CachedEntry]] = {}
+
+    def _entry(self, post: Post) -> _CachedEntry:
+        known = self._entries.get(id(post))
+        if known is None or known[0] is not post:
+            known = self._entries[id(post)] = (post, _new_entry(post))
+        return known[1]
+
+    def _generator(self, feed: Feed, rss: bool) -> FeedGenerator:
+        fg = FeedGenerator()
+        fg.load_extension("media", atom=True, rss=True)
+        fg.load_extension("dc", atom=False, rss=True)
+        fg.register_extension("relais", _ChannelHooks, _EntryLinks, atom=True, rss=True)
+        if rss:
+            fg.relais.extras = self.extras + ([hub_link(feed.hub)] if feed.hub else [])
+        fg.id(feed.self_url)
+        fg.title(feed.title)
+        fg.subtitle(feed.subtitle or feed.title)  # RSS needs a description
+        fg.link(href=feed.self_url, rel="self")
+        if feed.hub:
+            fg.link(href=feed.hub, rel="hub")
+        fg.link(href=feed.home_url, rel="alternate")  # last: feedgen takes RSS's <link> from it
+        fg.language(feed.lang)
+        fg.generator(*GENERATOR)
+        for person in feed.authors:
+            fg.author({"name": person.name, **({"uri": person.url} if person.url else {})})
+        if feed.updated is not None:
+            fg.updated(feed.updated)
+        for post in feed.posts:
+            fg.add_entry(self._entry(post), order="append")
+        return fg
+
+    def atom(self, feed: Feed) -> bytes:
+        return self._generator(feed, rss=False).atom_str(pretty=True, encoding="UTF-8")
+
+    def rss(self, feed: Feed) -> bytes:
+        return self._generator(feed, rss=True).rss_str(pretty=True, encoding="UTF-8")
+
+
+def _fill(entry, post: Post) -> None:
     entry.guid(post.url, permalink=True)  # RSS: the permalink
     entry.relais.id = post.id  # Atom: the stable id
     entry.relais.links = [{"href": post.url, "rel": "alternate", "type": "text/html"}]
@@ -130,9 +186,9 @@ def _entry(entry, post: Post) -> None:
 
 
 def atom(feed: Feed) -> bytes:
-    return _generator(feed).atom_str(pretty=True, encoding="UTF-8")
+    return Writer().atom(feed)
 
 
 def rss(feed: Feed, extras: Iterable[ChannelExtra] = ()) -> bytes:
     """The RSS 2.0 document; `extras` add channel elements (other plugins' hook)."""
-    return _generator(feed, extras).rss_str(pretty=True, encoding="UTF-8")
+    return Writer(extras).rss(feed)

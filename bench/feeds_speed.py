@@ -1,0 +1,58 @@
+"""Issue 3's target: the feeds plugin adds at most 10% to the build of a 2,000-story site.
+
+    python bench/feeds_speed.py [--stories 2000] [--rounds 3]
+
+The same generated content (bench/generate_site.py) is built with
+`relais build` in fresh subprocesses, alternating, best of N rounds each,
+both with an absolute SITEURL (feeds are only written with one):
+  - without feeds: our settings with plugins.feeds removed from PLUGINS;
+  - with feeds:    our settings as they are (every section feed, full content).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_speed import REPO, RELAIS, compare  # noqa: E402
+from generate_site import generate  # noqa: E402
+
+COMMON = 'SITEURL = "https://bench.example"\nRELATIVE_URLS = False\n'
+WITHOUT = COMMON + 'PLUGINS = [p for p in PLUGINS if p != "plugins.feeds"]\n'
+
+
+def settings_file(work: Path, content: Path, name: str, extra: str) -> Path:
+    path = work / f"{name}.py"
+    path.write_text(RELAIS.format(repo=str(REPO), content=str(content),
+                                  output=str(work / f"out-{name}"), theme=str(REPO / "theme"),
+                                  extra=extra))
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        content = generate(work, args.stories)
+        build = [sys.executable, "-m", "plugins.cli", "build", "-s"]
+        best = compare({
+            "without feeds": build + [str(settings_file(work, content, "without", WITHOUT))],
+            "with feeds": build + [str(settings_file(work, content, "with", COMMON))],
+        }, REPO, args.rounds)
+        written = sorted((work / "out-with" / "feeds").rglob("*"))
+        feeds = sum(1 for p in written if p.is_file())
+    ratio = best["with feeds"] / best["without feeds"]
+    print(f"stories: {args.stories}, best of {args.rounds} rounds, {feeds} feed files written")
+    for name, seconds in best.items():
+        print(f"  {name:14s} {seconds:7.2f} s")
+    print(f"ratio with/without feeds: {ratio:.3f} (target <= 1.10)")
+
+
+if __name__ == "__main__":
+    main()

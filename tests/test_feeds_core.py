@@ -1,0 +1,87 @@
+"""The pure parts of the feeds plugin: URLs, planning, settings, documents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from plugins import settings as relais_settings
+from plugins.feeds.jsonfeed import json_feed
+from plugins.feeds.model import Feed, Post
+from plugins.feeds.plan import Placed, Section, plan
+from plugins.feeds.urls import absolutize
+from plugins.feeds.xmlfeeds import ChannelExtra, rss
+from tests.test_feeds_rules import json_feed_problems, xml_problems
+
+BASE = "https://x.example/2026/post/"
+PATHS = {"all": "f/all.{ext}", "stories": "f/s.{ext}", "category": "f/c/{slug}.{ext}",
+         "tag": None, "author": "f/a/{slug}.{ext}", "lang": "f/l/{lang}.{ext}"}
+
+
+def test_absolutize_links_images_and_srcset_but_not_fragments_or_mail():
+    html = ('<a href="../other/">o</a><img src="img.png" srcset="a.png 1x, /b.png 2x">'
+            '<a href="#notes">n</a><a href="mailto:m@x.example">m</a><a href="https://y.example/">y</a>')
+    assert absolutize(html, BASE) == (
+        '<a href="https://x.example/2026/other/">o</a>'
+        '<img src="https://x.example/2026/post/img.png" '
+        'srcset="https://x.example/2026/post/a.png 1x, https://x.example/b.png 2x">'
+        '<a href="#notes">n</a><a href="mailto:m@x.example">m</a><a href="https://y.example/">y</a>')
+
+
+def make_post(slug, day, kind="story", lang="fr"):
+    date = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=day)
+    return Post(id=f"tag:x.example,2026:{lang}/{slug}", url=f"https://x.example/{slug}/",
+                title=slug, summary="<p>s</p>", content="<p>c</p>", published=date,
+                updated=date, lang=lang, kind=kind)
+
+
+def test_plan_sorts_newest_first_and_skips_what_is_off_or_empty():
+    notes = Section("notes", "Notes", "categorie/notes/")
+    placed = [Placed(make_post("a", 1), True, notes),
+              Placed(make_post("b", 3, kind="note"), True, notes),
+              Placed(make_post("c", 2), True, None),
+              Placed(make_post("c", 2, lang="en"), False, None)]
+    feeds = {f.key: f for f in plan(placed, PATHS, ["all"], "Site", "fr")}
+    assert list(feeds) == ["all", "stories", "category:notes", "lang:en", "lang:fr"]
+    assert [p.title for p in feeds["all"].posts] == ["b", "c", "a"]
+    assert [p.title for p in feeds["stories"].posts] == ["c", "a"]
+    assert feeds["all"].paths == {"atom": "f/all.atom.xml", "rss": "f/all.rss.xml",
+                                  "json": "f/all.json"}
+    assert "json" not in feeds["stories"].paths
+    assert feeds["category:notes"].home == "categorie/notes/"
+    assert [p.lang for p in feeds["lang:en"].posts] == ["en"]
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("FEEDS_TAG", "feeds/tag.{ext}", "must contain {slug}"),
+    ("FEEDS_ALL", "/feeds/all.xml", "must be a relative path or None"),
+    ("FEEDS_JSON", ["everything"], "must be a list taken from"),
+    ("FEEDS_ID_AUTHORITY", "atelier.example", "must be None or 'domain,YYYY'"),
+    ("WEBSUB_HUB", "hub.example", "must be an absolute http(s) URL"),
+    ("FEEDS_FOLLOW_PAGES", {"fr": "/suivre"}, "must map a language to a URL"),
+])
+def test_wrong_feed_settings_name_themselves(name, value, message):
+    import plugins.feeds  # noqa: F401  (declares the settings)
+
+    with pytest.raises(relais_settings.SettingsError) as error:
+        relais_settings.apply({name: value}, [name])
+    assert str(error.value).startswith(f"setting {name}: {message}")
+
+
+def test_documents_pass_the_rules_and_rss_takes_extra_channel_elements():
+    posts = (make_post("b", 2), make_post("a", 1))
+    feed = Feed("Site", "https://x.example/", "https://x.example/f/all.rss.xml", "fr", posts,
+                authors=(), hub="https://hub.example/")
+    source = "http://source.scripting.com/"
+
+    def blogroll(channel):
+        from lxml import etree
+        etree.SubElement(channel, f"{{{source}}}blogroll").text = "https://x.example/b.opml"
+
+    data = rss(feed, [ChannelExtra(blogroll, {"source": source})])
+    assert b'<source:blogroll>https://x.example/b.opml</source:blogroll>' in data
+    assert xml_problems(data) == []
+    assert rss(feed) == rss(feed)  # no clock in the output
+    problems = json_feed_problems(__import__("json").loads(json_feed(feed)))
+    assert problems == ["authors missing or without names"]  # the feed above has none
