@@ -21,6 +21,9 @@ PLUGINS = ["plugins.core", "plugins.maker_stories", "plugins.feeds", "plugins.bl
 # Outgoing Webmentions and tombstones (docs/webmentions-outgoing.md); git dates (docs/publishing.md)
 PLUGINS += ["plugins.webmentions.outgoing", "plugins.git_dates"]
 
+# Received Webmentions shown under each post (docs/webmentions-incoming.md)
+PLUGINS += ["plugins.webmentions.display_plugin"]
+
 # Pretty, stable URLs: /2026/slug/ ; translations under /en/2026/slug/
 ARTICLE_URL = "{date:%Y}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
@@ -96,3 +99,8 @@ NOTES_CATEGORY = "Notes"
 # when looking for who links back, even in development where SITEURL is "".
 BLOGROLL_OWN_URLS = ["https://atelier-maelle.example/"]
 BLOGROLL_SHOW_MUTUAL = True
+
+# Received Webmentions (plugins/webmentions, docs/webmentions-incoming.md): the archive in
+# data/webmentions/ is shown under each post; `relais mentions fetch` updates it.
+WEBMENTIONS_ENDPOINT = "https://webmention.io/atelier-maelle.example/webmention"
+WEBMENTIONS_DOMAINS = ["atelier-maelle.example"]

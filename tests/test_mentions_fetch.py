@@ -7,6 +7,7 @@ import asyncio
 import json
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import pytest
@@ -72,8 +73,15 @@ def api():
     server.stop()
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: the session's Playwright browser keeps an event
+    loop running in the main thread once a browser test has started it."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def fetch(path, url, token="io-token", **options):
-    return asyncio.run(fetch_into(path, api=url, token=token, domains=["atelier.example"],
+    return run(fetch_into(path, api=url, token=token, domains=["atelier.example"],
                                   allow_private=True, **options))
 
 
@@ -157,10 +165,10 @@ def test_avatars_are_downloaded_once_type_checked_and_size_capped(api, tmp_path)
     huge = api.add("/d.png", 200, [("Content-Type", "image/png")], png(400) + b"\0" * 300_000)
     folder = tmp_path / "avatars"
     urls = [good, svg, lying, huge, "javascript:alert(1)"]
-    assert asyncio.run(download_avatars(urls, folder, allow_private=True)) == (1, 3)
+    assert run(download_avatars(urls, folder, allow_private=True)) == (1, 3)
     index = read_index(folder)
     assert index[svg] is None and index[lying] is None and index[huge] is None
     assert (folder / index[good]).read_bytes() == png()
     hits = len(api.requests)
-    assert asyncio.run(download_avatars(urls, folder, allow_private=True)) == (0, 0)
+    assert run(download_avatars(urls, folder, allow_private=True)) == (0, 0)
     assert len(api.requests) == hits  # once

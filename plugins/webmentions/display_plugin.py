@@ -1,10 +1,10 @@
 """Pelican glue for received webmentions: give each post its conversation, copy avatars.
 
 The work is in `plugins.webmentions.incoming.display` (pure). This reads
-the archive once per build, sets `article.mentions` (a Conversation; empty
-when nobody wrote yet) on every post and translation, and copies the
-avatars those conversations use into the output. Nothing here touches the
-network.
+the archive (once for the articles, once for the pages), sets `.mentions`
+(a Conversation; empty when nobody wrote yet) on every article, page and
+translation, and copies the avatars those conversations use into the
+output. Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class ArchiveProblem(Exception):
 
 def register():
     signals.article_generator_finalized.connect(attach_mentions)
+    signals.page_generator_finalized.connect(attach_mentions)
     signals.finalized.connect(copy_avatars)
 
 
@@ -60,13 +61,13 @@ def attach_mentions(generator):
         archive = load(path)
     except ArchiveError as error:
         raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
-    items = [*generator.articles, *generator.translations]
+    items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
+             *generator.translations]
     aliases = {}
     for item in items:
         for alias in _aliases(settings, item):
             aliases[alias] = _site_path(settings, item.url)
-    shelf = AvatarShelf(path.parent / "avatars")
-    _shelves[id(settings)] = shelf
+    shelf = _shelves.setdefault(id(settings), AvatarShelf(path.parent / "avatars"))
     found = conversations(
         archive.mentions.values(),
         domains=incoming_settings.site_domains(settings),
@@ -76,8 +77,12 @@ def attach_mentions(generator):
         avatar_of=shelf,
         aliases=aliases,
     )
+    siteurl = settings.get("SITEURL") or ""
+    absolute = siteurl.startswith(("http://", "https://"))
     for item in items:
         item.mentions = found.get(_site_path(settings, item.url)) or Conversation()
+        # the page's public address, for the invitation's form (None while SITEURL is relative)
+        item.webmention_target = f"{siteurl.rstrip('/')}/{item.url}" if absolute else None
 
 
 def incoming_settings_apply(settings: dict) -> None:
