@@ -151,8 +151,8 @@ class Fleet:
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     break
-        except (ConnectionError, ValueError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, ValueError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # a client gone, a bad request line, or the fleet closing: end this connection
         finally:
             if not self.loop.is_closed():
                 writer.close()

@@ -80,3 +80,20 @@ def test_a_site_without_blogroll_or_data_still_builds(tiny_site):
     assert "warning" not in result.stdout.lower() + result.stderr.lower()
     page = (settings.parent / "output" / "blogroll" / "index.html").read_text(encoding="utf-8")
     assert "Jeanne" in page and "blogroll-latest" not in page
+
+
+def test_the_rss_feed_advertises_the_blogroll(tmp_path):
+    import os
+
+    import feedparser
+
+    from plugins.build import build, load_settings
+
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        report = build(load_settings("publishconf.py", str(tmp_path / "out")))
+    finally:
+        os.chdir(cwd)
+    parsed = feedparser.parse((report.output / "feeds" / "all.rss.xml").read_bytes())
+    assert parsed.feed.source_blogroll == "https://atelier-maelle.example/blogroll.opml"

@@ -11,6 +11,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from plugins.blogroll import feed_link
 from plugins.blogroll.cache import load_state
 from plugins.blogroll.model import BlogrollError, Creator, load_blogroll
 from plugins.blogroll.opml import write_opml
@@ -95,6 +96,7 @@ def add_to_context(generators):
     creators = read_blogroll(settings)
     states = read_states(settings, creators)
     view = view_for(settings, creators, states)
+    feed_link.install(settings, OPML_FILES[0])
     for generator in generators:
         generator.context.update(
             blogroll=view,

@@ -145,7 +145,7 @@ def _same(a: str, b: str) -> bool:
 
 def parse_home(html: str, url: str) -> Home:
     """A home page's h-card (name, photo, note, url), rel=me, feed links and blogroll links."""
-    parsed = mf2py.parse(doc=html, url=url)
+    parsed = mf2py.parse(doc=html, url=url, html_parser="lxml")
     home = Home()
     card = _representative_card(parsed.get("items", []), url)
     if card:

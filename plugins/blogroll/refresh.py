@@ -248,7 +248,7 @@ async def _refresh_avatar(fetch: Fetcher, creator: Creator, state: dict, directo
         fetch.outcome.problems.append(f"photo {photo}: {problem}")
         return
     name = f"{AVATARS}/{creator.key}.{AVATAR_TYPES[kind]}"
-    write_text_atomic(directory / name, response.content)
+    await asyncio.to_thread(write_text_atomic, directory / name, response.content)
     state["avatar"] = name
     fetch.remember(photo, response)
 
@@ -302,7 +302,8 @@ async def refresh_creator(
     else:
         state["last_error"] = None
         state["failing_since"] = None
-    save_state(directory, creator.key, state)
+    # fsync is slow on some disks: keep it off the event loop so other requests go on
+    await asyncio.to_thread(save_state, directory, creator.key, state)
     return outcome
 
 
