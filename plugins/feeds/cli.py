@@ -40,7 +40,7 @@ def ping_command(settings_file, output, extra, everything, dry_run, allow_privat
             raise PingError(f"{settings_file}: SITEURL is not an absolute http(s) URL")
         report = ping(settings, Path(settings["OUTPUT_PATH"]), base,
                       Path(settings["WEBSUB_STATE"]), everything=everything, dry_run=dry_run,
-                      allow_private=allow_private_network)
+                      allow_private=allow_private_network or None)  # None: the environment decides
     except (BuildError, PingError, SettingsError, StoreError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
