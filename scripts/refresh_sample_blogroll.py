@@ -11,6 +11,7 @@ addresses they stand for. Nothing but the addresses is changed.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -42,7 +43,7 @@ def relocate(source: Path, target: Path, mapping: dict[str, str]) -> int:
     count = 0
     for path in sorted(source.glob("*.json")):
         text = pattern.sub(lambda m: swap[m.group(0)], path.read_text(encoding="utf-8"))
-        state = __import__("json").loads(text)
+        state = json.loads(text)
         write_json(target / f"{site_key(state['site'])}.json", state)
         count += 1
     for path in sorted((source / AVATARS).glob("*")):

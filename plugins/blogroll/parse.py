@@ -81,8 +81,13 @@ def _links(entry, base: str) -> list[str]:
 
 def parse_feed(content: bytes, url: str, content_type: str = "", keep: int = 10) -> Feed:
     """The newest `keep` entries (by date, not feed order) of an Atom or RSS document."""
+    # feedparser's own sanitizing is skipped: every text goes through nh3 with no tag
+    # allowed (plain_text), and links are resolved here; that halves the parsing time.
     parsed = feedparser.parse(
-        content, response_headers={"content-type": content_type or "", "content-location": url}
+        content,
+        response_headers={"content-type": content_type or "", "content-location": url},
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     if not parsed.version and not parsed.entries:
         reason = parsed.get("bozo_exception")

@@ -221,7 +221,7 @@ async def _refresh_blogroll(fetch: Fetcher, creator: Creator, state: dict) -> No
     state["blogroll"] = {
         "sources": [u for u in sources if u in by_source],
         "by_source": by_source,
-        "members": sorted(merged.values(), key=lambda m: m["site"]),
+        "members": sorted(merged.values(), key=lambda m: (m["title"].lower(), m["site"])),
     }
 
 
