@@ -6,7 +6,6 @@ dispatch, sentlog, sending and discovery.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from plugins.build import BuildError, build, load_settings, parse_overrides
-from plugins.http_client import FetchError, HttpClient
+from plugins.http_client import FetchError, HttpClient, run
 from plugins.settings import is_http_url
 from plugins.webmentions import dispatch, sentlog
 from plugins.webmentions.cli import fail, mentions
@@ -63,7 +62,7 @@ def send_owed(settings: dict, result: BuildResult, *, dry_run: bool, allow_priva
                       TimeElapsedColumn(), console=console, transient=True,
                       disable=not jobs) as progress:
             task = progress.add_task("send", total=len(jobs))
-            report = asyncio.run(dispatch.send_all(
+            report = run(dispatch.send_all(
                 result.log_path, result.posts, result.gone, policy=policy,
                 client_options={"site_url": result.site_url, "allow_private": allow_private},
                 on_result=lambda _: progress.advance(task)))
@@ -137,7 +136,7 @@ def discover_command(url, allow_private):
             return await discover(client, url)
 
     try:
-        found = asyncio.run(go())
+        found = run(go())
     except FetchError as error:
         fail(str(error))
     if found.endpoint is None:
@@ -160,7 +159,7 @@ def send_one_command(source, target, allow_private):
         async with HttpClient(allow_private=private_flag(allow_private)) as client:
             return await send_webmention(client, source, target)
 
-    outcome = asyncio.run(go())
+    outcome = run(go())
     where = f" via {outcome.endpoint}" if outcome.endpoint else ""
     extra = f" (status at {outcome.location})" if outcome.location else ""
     line = f"{outcome.status}{where}: {outcome.reason}{extra}"

@@ -1,0 +1,173 @@
+"""Benchmark: send Webmentions to 2,000 targets on 200 local hosts, within the client's limits.
+
+Each host (127.0.0.1 … 127.0.0.200, one port) answers every request, the
+target page and the endpoint alike, after 50 ms. Each Webmention is two
+requests (discovery GET, then POST). With at most 50 requests in flight
+(2 per host), the lower bound is requests × 50 ms ÷ 50; the goal is to
+finish within twice that. The servers run in a child process (their own
+event loop and CPU), and count the requests in flight, overall and per
+host, so the limits are checked, not assumed.
+
+    .venv/bin/python bench/webmention_send.py [--targets 2000] [--hosts 200] [--with-log]
+
+`--with-log` runs the whole `relais mentions send` pipeline (sent log
+written atomically as results come in) instead of the bare sender.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from plugins.http_client import HttpClient, run  # noqa: E402
+from plugins.webmentions import dispatch, sentlog  # noqa: E402
+from plugins.webmentions.sending import send_webmention  # noqa: E402
+
+DELAY = 0.050
+PAGE = b'<!doctype html><html><head><link rel="webmention" href="/wm"></head><body>t</body></html>'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- the servers (child process) ------------------------------------------------------------
+
+
+def serve(hosts: int, port: int, ready, control) -> None:
+    """Every host answers after DELAY; reports the peak requests in flight when told to stop."""
+    stats = {"requests": 0, "in_flight": 0, "peak": 0, "host_peak": 0, "connections": 0}
+    per_host: dict[str, int] = {}
+
+    class Http(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport, self.buffer = transport, b""
+            self.host = transport.get_extra_info("sockname")[0]
+            stats["connections"] += 1
+
+        def data_received(self, data):
+            self.buffer += data
+            while b"\r\n\r\n" in self.buffer:
+                head, _, rest = self.buffer.partition(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                if len(rest) < length:
+                    return
+                self.buffer = rest[length:]
+                post = head.startswith(b"POST")
+                stats["requests"] += 1
+                stats["in_flight"] += 1
+                stats["peak"] = max(stats["peak"], stats["in_flight"])
+                per_host[self.host] = per_host.get(self.host, 0) + 1
+                stats["host_peak"] = max(stats["host_peak"], per_host[self.host])
+                asyncio.get_running_loop().call_later(DELAY, self.answer, post)
+
+        def answer(self, post):
+            stats["in_flight"] -= 1
+            per_host[self.host] -= 1
+            if self.transport.is_closing():
+                return
+            if post:
+                self.transport.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+            else:
+                self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                                     b"Content-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        servers = [await loop.create_server(Http, f"127.0.0.{n}", port, backlog=256)
+                   for n in range(1, hosts + 1)]
+        ready.set()
+        await loop.run_in_executor(None, control.recv)
+        control.send(dict(stats))
+        for server in servers:
+            server.close()
+
+    run(main())  # uvloop when installed: the servers should not be the bottleneck
+
+
+# --- the sender -------------------------------------------------------------------------------
+
+
+SOURCE = "https://atelier.example/2026/bench/"
+
+
+def targets(hosts: int, count: int, port: int) -> list[str]:
+    return [f"http://127.0.0.{n % hosts + 1}:{port}/t/{n}" for n in range(count)]
+
+
+async def send_bare(urls: list[str], total: int, per_host: int) -> list[str]:
+    async with HttpClient(allow_private=True, total=total, per_host=per_host,
+                          site_url="https://atelier.example") as client:
+        outcomes = await asyncio.gather(*(send_webmention(client, SOURCE, u) for u in urls))
+    return [o.status for o in outcomes]
+
+
+def send_with_log(urls: list[str], total: int, per_host: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as scratch:
+        post = sentlog.Post(SOURCE, "h1", frozenset(urls), "2026/bench/index.html")
+        report = run(dispatch.send_all(
+            Path(scratch) / "sent.json", [post], set(), policy=sentlog.Policy(),
+            client_options={"allow_private": True, "total": total, "per_host": per_host,
+                            "site_url": "https://atelier.example"}))
+        return [r.outcome.status for r in report.results]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", type=int, default=2000)
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--total", type=int, default=50)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--with-log", action="store_true")
+    args = parser.parse_args()
+
+    port = free_port()
+    ready = multiprocessing.Event()
+    here, there = multiprocessing.Pipe()
+    child = multiprocessing.Process(target=serve, args=(args.hosts, port, ready, there),
+                                    daemon=True)
+    child.start()
+    if not ready.wait(30):
+        sys.exit("the servers did not start")
+    urls = targets(args.hosts, args.targets, port)
+    started = time.perf_counter()
+    if args.with_log:
+        statuses = send_with_log(urls, args.total, args.per_host)
+    else:
+        statuses = run(send_bare(urls, args.total, args.per_host))
+    elapsed = time.perf_counter() - started
+    here.send("stop")
+    stats = here.recv()
+    child.join(5)
+
+    requests = stats["requests"]
+    bound = requests * DELAY / args.total
+    sent = statuses.count("sent")
+    print(f"{'pipeline':22} {'sent log, atomic writes' if args.with_log else 'bare sender'}")
+    print(f"{'webmentions sent':22} {sent} / {len(urls)} to {args.hosts} hosts")
+    print(f"{'requests':22} {requests} (discovery + POST) on {stats['connections']} connections")
+    print(f"{'peak in flight':22} {stats['peak']} overall (limit {args.total}), "
+          f"{stats['host_peak']} per host (limit {args.per_host})")
+    print(f"{'elapsed':22} {elapsed:.2f} s")
+    print(f"{'bound':22} {bound:.2f} s  (requests × {DELAY * 1000:.0f} ms ÷ {args.total})")
+    print(f"{'ratio':22} {elapsed / bound:.2f}  (goal: ≤ 2.00)")
+    if sent != len(urls):
+        sys.exit(f"{len(urls) - sent} webmention(s) not sent: {sorted(set(statuses))}")
+
+
+if __name__ == "__main__":
+    main()
