@@ -164,3 +164,28 @@ def test_git_modified_ignores_single_commits_and_older_dates():
     assert git_modified("/x.md", published, {"/x.md": (datetime(2026, 2, 1, tzinfo=UTC), 3)}) \
         is None
     assert git_modified("/x.md", published, {}) is None
+
+
+# --- the GitHub Actions workflow ----------------------------------------------------------------
+
+
+def test_the_workflow_parses_and_calls_commands_that_exist():
+    import re
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    text = (REPO / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert {"test", "publish"} <= set(workflow["jobs"])
+    assert workflow["permissions"] == {"contents": "write"}
+    calls = re.findall(r"relais ([a-z]+)(?: ([a-z]+))?", text)
+    assert calls
+    for group, command in calls:
+        assert group in main.commands, group
+        sub = main.commands[group]
+        if command and hasattr(sub, "commands"):
+            assert command in sub.commands, f"relais {group} {command}"
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "relais publish" in makefile
