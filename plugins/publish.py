@@ -204,13 +204,18 @@ def ping_websub(settings: dict, allow_private: bool | None, dry_run: bool, conso
         return
     try:
         from plugins.feeds.glue import feed_base
-        from plugins.feeds.ping import ping
+        from plugins.feeds.ping import PingError, ping
     except ImportError:
         console.print("WebSub: the feeds plugin is not installed; no ping.")
         return
-    base = feed_base(settings)
-    report = ping(settings, Path(settings["OUTPUT_PATH"]), base, Path(settings["WEBSUB_STATE"]),
-                  everything=False, dry_run=dry_run, allow_private=bool(allow_private))
+    state = Path(settings.get("WEBSUB_STATE") or "data/websub.json")
+    state = state if state.is_absolute() else project_root(settings) / state
+    try:
+        report = ping(settings, Path(settings["OUTPUT_PATH"]), feed_base(settings), state,
+                      dry_run=dry_run, allow_private=allow_private)
+    except PingError as error:
+        console.print(f"warning: WebSub: {error}", style="yellow")
+        return
     verb = "would announce" if dry_run else "announced"
     console.print(f"WebSub: {len(report.announced)} feed(s) {verb}, {len(report.failed)} failed.")
     for url, problem in report.failed.items():

@@ -91,11 +91,12 @@ def test_publish_to_a_folder_deploys_before_sending(tiny_site, serve_directory, 
                                                     tmp_path):
     receiver.endpoint()
     target = receiver.target("/t")
+    hub = receiver.server.add("/hub", 202)
     www = tmp_path / "www"
     www.mkdir()
     site = make_site(tiny_site, serve_directory, {"a.md": post("Un", f"[t]({target})", "un")})
     site.base = serve_directory(www)  # the public site is the deployed folder
-    configure(site, PUBLISH_TO="folder", PUBLISH_FOLDER=str(www))
+    configure(site, PUBLISH_TO="folder", PUBLISH_FOLDER=str(www), WEBSUB_HUB=hub)
 
     dry = publish(site, "--dry-run")
     assert dry.returncode == 0, dry.stderr
@@ -107,6 +108,9 @@ def test_publish_to_a_folder_deploys_before_sending(tiny_site, serve_directory, 
     assert (www / "2026" / "un" / "index.html").exists() and (www / ".relais-published").exists()
     [mention] = receiver.received
     assert mention.source == site.url("un") and mention.source_links  # it could read the source
+    pings = receiver.server.hits("/hub", "POST")
+    assert pings and all(p.form["hub.mode"] == ["publish"] for p in pings)
+    assert f"{site.base}/feeds/all.atom.xml" in {p.form["hub.url"][0] for p in pings}
 
     (www / "stale.html").write_text("old")
     assert publish(site).returncode == 0
