@@ -13,30 +13,24 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import struct
 import sys
 import tempfile
-import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import REPO, RELAIS, compare  # noqa: E402
+from build_speed import RELAIS, REPO, compare  # noqa: E402
 from generate_site import generate  # noqa: E402
+
+sys.path.insert(0, str(REPO / "scripts"))
+from sample_mentions import solid_png  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from plugins.store import write_json  # noqa: E402
 from plugins.webmentions.incoming.avatars import file_stem  # noqa: E402
 
 DOMAIN = "bench.example"
+WORDS = ("Bravo", "très", "beau", "bol", "émail", "merci", "geste", "four", "couleur", "tasse")
 KINDS = ["like"] * 8 + ["repost"] * 2 + ["reply"] * 7 + ["bookmark", "mention", "mention"]
-
-
-def tiny_png(shade: int) -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    row = b"\x00" + bytes((shade, 90, 120)) * 8
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(row * 8)) + chunk(b"IEND", b""))
 
 
 def post_urls(content: Path) -> list[str]:
@@ -61,10 +55,9 @@ def make_archive(folder: Path, targets: list[str], count: int) -> Path:
         photo = f"https://friend{person}.example/me.png" if person % 5 == 0 else None
         if photo and photo not in index:
             index[photo] = file_stem(photo) + ".png"
-            (avatars / index[photo]).write_bytes(tiny_png(person % 250))
+            (avatars / index[photo]).write_bytes(solid_png((person % 250, 90, 120), 8))
         kind = rng.choice(KINDS)
-        text = " ".join(rng.choice(("Bravo", "très", "beau", "bol", "émail", "merci", "geste",
-                                    "four", "couleur", "tasse")) for _ in range(rng.randint(5, 120)))
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 120)))
         source = f"https://friend{person}.example/posts/{n}"
         mentions.append({
             "source": source, "target": targets[n % len(targets)], "type": kind, "url": source,

@@ -24,7 +24,7 @@ SOURCE = "https://jeanne.example/notes/1"
     (f'<img src="{TARGET}" alt="">', True),
     (f'<link rel="in-reply-to" href="{TARGET}">', True),
     (f'<p>{TARGET}</p>', False),                                        # bare text is not a link
-    (f'<a href="{TARGET}extra">x</a>', False),                          # a longer URL is another page
+    (f'<a href="{TARGET}extra">x</a>', False),                          # another page
     (f'<a data-href="{TARGET}">x</a>', False),
     ('<a href="https://atelier.example/2026/douze-tasses">x</a>', False),  # no slash: another URL
     (f'<a href="{TARGET}"<<<>>x', True),                                 # broken markup still read
@@ -34,7 +34,8 @@ def test_a_source_must_really_link_to_the_target(html, linked):
 
 
 def page(body: str) -> str:
-    return f"<!doctype html><html><head><title>Jeanne's notes</title></head><body>{body}</body></html>"
+    return ("<!doctype html><html><head><title>Jeanne's notes</title></head>"
+            f"<body>{body}</body></html>")
 
 
 CARD = ('<span class="p-author h-card"><img class="u-photo" src="/me.jpg" alt="">'

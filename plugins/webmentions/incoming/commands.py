@@ -56,7 +56,8 @@ def fetch_command(settings_file, api, domains, full, allow_private_network):
     api = api or settings["WEBMENTIONS_API"]
     domains = list(domains) or incoming_settings.site_domains(settings)
     if not domains:
-        fail("no domain to fetch for: set WEBMENTIONS_DOMAINS or an absolute SITEURL, or pass --domain")
+        fail("no domain to fetch for: set WEBMENTIONS_DOMAINS or an absolute SITEURL, "
+             "or pass --domain")
     path = archive_path(settings)
     token = os.environ.get(TOKEN_ENV) or None
     with Progress(transient=True) as progress:
@@ -70,7 +71,8 @@ def fetch_command(settings_file, api, domains, full, allow_private_network):
             fail(f"{error} (the archive is unchanged)")
         from plugins.webmentions.incoming.archive import load
 
-        photos = [m["author"]["photo"] for m in load(path).mentions.values() if m["author"]["photo"]]
+        photos = [m["author"]["photo"] for m in load(path).mentions.values()
+                  if m["author"]["photo"]]
         avatar_task = progress.add_task("Avatars", total=None)
         got, bad = asyncio.run(download_avatars(
             photos, path.parent / "avatars", retry_failed=full,
@@ -95,7 +97,8 @@ def receiver():
               help="SQLite database (queue and verified mentions).")
 @click.option("--site-dir", default=None, help="The built site (default: OUTPUT_PATH).")
 @click.option("--domain", "domains", multiple=True,
-              help="A domain targets must be on (default: WEBMENTIONS_DOMAINS, else SITEURL's host).")
+              help="A domain targets must be on "
+                   "(default: WEBMENTIONS_DOMAINS, else SITEURL's host).")
 @click.option("--moderation", is_flag=True, help="Mentions from new domains wait for approval.")
 @click.option("--rate-limit", default=30, show_default=True, type=click.IntRange(0),
               help="Requests per source domain per minute (0: no limit).")
@@ -148,7 +151,8 @@ def moderate_command(db, approve, reject, block):
     inbox = Inbox(db)
     try:
         for domain in approve:
-            click.echo(f"approved {domain}: {inbox.set_domain(domain.lower(), 'approved')} published")
+            published = inbox.set_domain(domain.lower(), "approved")
+            click.echo(f"approved {domain}: {published} published")
         for domain in reject:
             click.echo(f"rejected {domain}: {inbox.reject(domain.lower())} dropped")
         for domain in block:
@@ -159,7 +163,8 @@ def moderate_command(db, approve, reject, block):
                 click.echo("Nothing waits for moderation.")
             for mention in waiting:
                 author = mention["author"]["name"] or "?"
-                click.echo(f"{mention['type']:8} {author} — {mention['source']} → {mention['target']}")
+                click.echo(f"{mention['type']:8} {author} — "
+                           f"{mention['source']} → {mention['target']}")
             for domain, state in inbox.domains():
                 click.echo(f"{state}: {domain}")
     finally:

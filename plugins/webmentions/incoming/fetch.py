@@ -1,4 +1,5 @@
-"""`relais mentions fetch`: read a JF2 mentions API (webmention.io, or our receiver) into the archive.
+"""`relais mentions fetch`: read a JF2 mentions API (webmention.io or our receiver) into
+the archive.
 
 For each of the site's domains, pages of `/api/mentions.jf2?domain=…` are
 read from the last `wm-id` seen (`since_id`), oldest first, until a short
@@ -64,7 +65,8 @@ async def read_pages(client: HttpClient, api: str, token: str | None, domain: st
         try:
             feed = json.loads(response.text)
         except ValueError as error:
-            raise FetchFailed(f"{_shown(url)}: the answer is not JSON or is cut off ({error})") from None
+            raise FetchFailed(
+                f"{_shown(url)}: the answer is not JSON or is cut off ({error})") from None
         children = feed.get("children") if isinstance(feed, dict) else None
         if not isinstance(children, list):
             raise FetchFailed(f"{_shown(url)}: the answer is not a JF2 feed (no 'children' list)")

@@ -148,11 +148,12 @@ class Inbox:
         record = json.dumps(mention, sort_keys=True, ensure_ascii=False)
         pair = (mention["source"], mention["target"])
         with self._write():
-            row = self.db.execute("SELECT record, pending FROM mentions WHERE source=? AND target=?",
-                                  pair).fetchone()
+            row = self.db.execute(
+                "SELECT record, pending FROM mentions WHERE source=? AND target=?", pair).fetchone()
             if row and row[0]:
                 old = json.loads(row[0])
-                record = json.dumps({**mention, "received": old.get("received") or mention["received"]},
+                first_seen = old.get("received") or mention["received"]
+                record = json.dumps({**mention, "received": first_seen},
                                     sort_keys=True, ensure_ascii=False)
                 if record == row[0]:
                     return "unchanged"
@@ -167,8 +168,9 @@ class Inbox:
     def delete(self, source: str, target: str) -> bool:
         """Turn a mention into a tombstone (so that fetchers learn of it); True if it existed."""
         with self._write():
-            row = self.db.execute("SELECT record, pending FROM mentions WHERE source=? AND target=?",
-                                  (source, target)).fetchone()
+            row = self.db.execute(
+                "SELECT record, pending FROM mentions WHERE source=? AND target=?",
+                (source, target)).fetchone()
             if not row or not row[0]:
                 return False
             self.db.execute("UPDATE mentions SET record=NULL, seq=? WHERE source=? AND target=?",
@@ -201,9 +203,9 @@ class Inbox:
         """'approved', 'blocked' or None; a parent domain's block covers its subdomains."""
         parts = domain.split(".")
         candidates = [".".join(parts[i:]) for i in range(len(parts))]
+        marks = ",".join("?" * len(candidates))
         rows = dict(self.db.execute(
-            f"SELECT domain, state FROM domains WHERE domain IN ({','.join('?' * len(candidates))})",
-            candidates).fetchall())
+            f"SELECT domain, state FROM domains WHERE domain IN ({marks})", candidates).fetchall())
         if any(rows.get(c) == "blocked" for c in candidates):
             return "blocked"
         return rows.get(domain)
@@ -214,14 +216,17 @@ class Inbox:
         with self._write():
             self.db.execute("INSERT INTO domains VALUES (?, ?) ON CONFLICT(domain) "
                             "DO UPDATE SET state=excluded.state", (domain, state))
-            rows = self.db.execute("SELECT source, target FROM mentions WHERE domain=? AND pending=1",
-                                   (domain,)).fetchall()
+            rows = self.db.execute(
+                "SELECT source, target FROM mentions WHERE domain=? AND pending=1",
+                (domain,)).fetchall()
             for source, target in rows:
                 if state == "approved":
-                    self.db.execute("UPDATE mentions SET pending=0, seq=? WHERE source=? AND target=?",
-                                    (self._next_seq(), source, target))
+                    self.db.execute(
+                        "UPDATE mentions SET pending=0, seq=? WHERE source=? AND target=?",
+                        (self._next_seq(), source, target))
                 else:
-                    self.db.execute("DELETE FROM mentions WHERE source=? AND target=?", (source, target))
+                    self.db.execute("DELETE FROM mentions WHERE source=? AND target=?",
+                                    (source, target))
             return len(rows)
 
     def reject(self, domain: str) -> int:

@@ -58,7 +58,8 @@ def to_jf2(mention: dict, wm_id: int) -> dict:
     prop = PROPERTY_OF_TYPE[mention["type"]]
     entry = {
         "type": "entry",
-        "author": {"type": "card", **{k: mention["author"].get(k) or "" for k in ("name", "url", "photo")}},
+        "author": {"type": "card",
+                   **{k: mention["author"].get(k) or "" for k in ("name", "url", "photo")}},
         "url": mention["url"],
         "published": mention["published"],
         "wm-received": mention["received"],

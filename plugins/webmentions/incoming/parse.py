@@ -68,7 +68,8 @@ def _find_entry(document: dict, source: str) -> dict | None:
     entries = [i for i in _items(document.get("items", [])) if "h-entry" in i.get("type", [])]
     wanted = normalize_url(source)
     for entry in entries:
-        if any(normalize_url(_url_of(u) or "") == wanted for u in entry["properties"].get("url", [])):
+        urls = entry["properties"].get("url", [])
+        if any(normalize_url(_url_of(u) or "") == wanted for u in urls):
             return entry
     return entries[0] if entries else None
 
@@ -93,7 +94,7 @@ def _author(entry: dict | None, document: dict, source: str) -> dict:
     if value is None:
         cards = [i for i in document.get("items", []) if "h-card" in i.get("type", [])]
         value = cards[0] if cards else None
-    author = _card(value, source) if value is not None else {"name": None, "url": None, "photo": None}
+    author = _card(value, source) if value is not None else dict.fromkeys(("name", "url", "photo"))
     if not author["name"] and not author["url"]:
         parts = urlsplit(source)
         author = {**author, "name": parts.hostname, "url": f"{parts.scheme}://{parts.netloc}/"}
@@ -151,7 +152,8 @@ def mention_from_html(html: str, source: str, target: str, *, received: str, via
         "rsvp": rsvp,
         "url": (_url_of(_first(entry["properties"], "url")) if entry else None) or source,
         "author": _author(entry, document, source),
-        "published": normalize_date(_text(_first(entry["properties"], "published")) if entry else None),
+        "published": normalize_date(
+            _text(_first(entry["properties"], "published")) if entry else None),
         "name": name,
         "content": content,
         "received": received,

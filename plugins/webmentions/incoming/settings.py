@@ -13,7 +13,9 @@ def _types(value) -> str | None:
     if problem:
         return problem
     unknown = [v for v in value if v not in TYPES]
-    return f"unknown type {unknown[0]!r} (expected some of: {', '.join(TYPES)})" if unknown else None
+    if unknown:
+        return f"unknown type {unknown[0]!r} (expected some of: {', '.join(TYPES)})"
+    return None
 
 
 def _optional_url(value) -> str | None:
