@@ -148,3 +148,23 @@ def test_dry_run_writes_nothing(tmp_path):
     before = path.read_text()
     jobs = dispatch.dry_run(path, site(), set(), Policy())
     assert [j.target for j in jobs] == [A, B] and path.read_text() == before
+
+
+def test_an_unexpected_error_costs_one_pair_not_the_run(tmp_path, monkeypatch):
+    import asyncio
+
+    import plugins.webmentions.dispatch as dispatch_module
+
+    async def broken(client, source, target):
+        if target == A:
+            raise RuntimeError("a bug")
+        return Outcome("sent", "HTTP 202", 202)
+
+    monkeypatch.setattr(dispatch_module, "send_webmention", broken)
+    path = tmp_path / "sent.json"
+    report = asyncio.run(dispatch.send_all(path, site(), set(), policy=Policy(),
+                                           client_options={"allow_private": True}))
+    assert sorted(r.outcome.status for r in report.results) == ["failed", "sent"]
+    records = dispatch.load_log(path)["sources"][SOURCE]["targets"]
+    assert records[A]["reason"] == "internal error: RuntimeError: a bug"
+    assert records[B]["status"] == "sent"

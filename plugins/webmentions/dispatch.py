@@ -9,6 +9,7 @@ settled. A failing remote only ever changes its own pair's record.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +20,9 @@ from pathlib import Path
 from plugins.http_client import HttpClient
 from plugins.store import StoreError, read_json, write_json
 from plugins.webmentions import sentlog
-from plugins.webmentions.sending import Outcome, send_webmention
+from plugins.webmentions.sending import FAILED, Outcome, send_webmention
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,7 +74,11 @@ async def send_all(log_path: Path, posts: list[sentlog.Post], gone: set[str], *,
 
     async def one(client: HttpClient, job: sentlog.Job) -> None:
         nonlocal last_save, dirty
-        outcome = await send_webmention(client, job.source, job.target)
+        try:
+            outcome = await send_webmention(client, job.source, job.target)
+        except Exception as error:  # a bug must cost one pair, not the run and its log
+            logger.exception("sending %s -> %s", job.source, job.target)
+            outcome = Outcome(FAILED, f"internal error: {type(error).__name__}: {error}")
         linked = job.target in targets_of.get(job.source, ())
         sentlog.record(log, job, outcome, now, policy, linked)
         result = Result(job, outcome)
