@@ -102,9 +102,13 @@ def serve_directory():
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright; a skip is a failure when CI requires the browser."""
+    """Debian's Chromium through Playwright; a skip is a failure when CI requires the browser.
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this
+    thread while it is open, and the HTTP client's tests need asyncio.run().
+    """
     required = os.environ.get("RELAIS_REQUIRE_BROWSER") == "1"
     try:
         from playwright.sync_api import sync_playwright
