@@ -21,6 +21,7 @@ import socket
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -266,7 +267,20 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 def run(coroutine):
-    """Run network work to completion, on uvloop when it is installed (less CPU per request)."""
+    """Run network work to completion, on uvloop when it is installed (less CPU per request).
+
+    Called where an event loop already runs in this thread (a notebook, a
+    synchronous Playwright session), it runs the work in a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_here(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_run_here, coroutine).result()
+
+
+def _run_here(coroutine):
     try:
         import uvloop
     except ImportError:

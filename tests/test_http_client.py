@@ -325,3 +325,17 @@ def test_a_redirect_to_loopback_is_blocked_after_the_redirect(server, second_ser
         fetch(second_server.url("/go"), allow_private=False, retries=0)
     assert "127.0.0.1 is a loopback address" in caught.value.reason
     assert len(second_server.hits("/go")) == 1 and server.requests == []
+
+
+def test_run_works_inside_a_running_event_loop(server):
+    """As under Playwright's synchronous API: the work moves to a thread of its own."""
+    server.add("/", body="ok")
+
+    async def get():
+        async with HttpClient(allow_private=True) as client:
+            return (await client.get(server.url("/"))).text
+
+    async def outer():
+        return http_client.run(get())
+
+    assert asyncio.run(outer()) == "ok"
