@@ -120,3 +120,15 @@ def test_a_post_that_comes_back_is_sent_again(world):
     site.send()
     assert {m.target for m in receiver.received} == {t1, t2, t3}
     assert not any(m.source_gone for m in receiver.received)
+
+
+def test_a_hidden_post_keeps_its_page_and_owes_nothing(world):
+    site, receiver, (t1, t2, t3) = world
+    site.send()
+    receiver.clear()
+    site.write("a.md", post("Un bol", f"Merci à [une]({t1}) et [deux]({t2}).", "un-bol",
+                            f"In-Reply-To: {t3}\nStatus: hidden\n"))
+    result = site.send()
+    page = (site.root / "output" / "2026" / "un-bol" / "index.html").read_text()
+    assert "410 Gone" not in page and t1 in page
+    assert result.jobs == [] and receiver.received == []

@@ -59,16 +59,24 @@ def register():
     signals.finalized.connect(finish)
 
 
-_pending: dict[int, list] = {}
+# every list a generator writes pages from: a hidden or draft page is no tombstone's place
+WRITTEN_LISTS = PUBLISHED_LISTS + ("drafts", "drafts_translations", "hidden_articles",
+                                   "hidden_translations", "hidden_pages", "draft_pages",
+                                   "draft_translations")
+
+_pending: dict[int, tuple[list, set[str]]] = {}
 
 
 def remember_content(generators):
     if generators:
-        items = []
+        items, written = [], set()
         for generator in generators:
             for name in PUBLISHED_LISTS:
                 items.extend(getattr(generator, name, None) or ())
-        _pending[id(generators[0].settings)] = items
+            for name in WRITTEN_LISTS:
+                listed = getattr(generator, name, None) or ()
+                written.update(getattr(item, "save_as", "") for item in listed)
+        _pending[id(generators[0].settings)] = (items, written - {""})
 
 
 def log_path(settings) -> Path:
@@ -104,7 +112,7 @@ def describe(item, settings) -> sentlog.Post:
 
 def finish(pelican):
     settings = pelican.settings
-    items = _pending.pop(id(settings), [])
+    items, written = _pending.pop(id(settings), ([], set()))
     seen, posts = set(), []
     for item in items:
         if id(item) not in seen and getattr(item, "save_as", None):
@@ -113,7 +121,8 @@ def finish(pelican):
     result = BuildResult(settings.get("SITEURL") or "", log_path(settings), posts)
     if settings["WEBMENTIONS_TOMBSTONES"]:
         log = sentlog.check(read_json(result.log_path), str(result.log_path))
-        result.gone = write_tombstones(log, {p.path for p in posts}, Path(settings["OUTPUT_PATH"]),
+        result.gone = write_tombstones(log, written | {p.path for p in posts},
+                                       Path(settings["OUTPUT_PATH"]),
                                        settings.get("DEFAULT_LANG", "en"))
     LAST_BUILD[str(Path(settings["OUTPUT_PATH"]).resolve())] = result
 
