@@ -11,6 +11,8 @@ PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra/robots.txt"]
 EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 THEME = "theme"
+# Templates do not change during one build: skip Jinja's per-include file check.
+JINJA_ENVIRONMENT = {"auto_reload": False}
 
 TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"

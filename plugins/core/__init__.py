@@ -87,5 +87,19 @@ def install_template_tools(generator):
     def localized_date(context, value):
         return human_date(value, page_language(context))
 
-    generator.env.globals.update(_=gettext, current_lang=current_lang)
+    @pass_context
+    def once(context, macro, post=None):
+        """`macro(post)`, rendered once per post, site prefix and language for the whole build.
+
+        A post appears in many lists (home, category, tags, author, series) and
+        the site's footer on every page; each is the same HTML every time, so it
+        is rendered once.
+        """
+        key = (macro.name, id(post), context.get("SITEURL"), page_language(context))
+        cache = generator.env.__dict__.setdefault("relais_once", {})
+        if key not in cache:
+            cache[key] = macro(post) if post is not None else macro()
+        return cache[key]
+
+    generator.env.globals.update(_=gettext, current_lang=current_lang, once=once)
     generator.env.filters["human_date"] = localized_date
