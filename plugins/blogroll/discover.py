@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from plugins.blogroll.aio import run_sync
 from plugins.blogroll.cache import CANDIDATES_DIR, load_state
 from plugins.blogroll.model import Creator, belongs_to, site_identity, site_key
 from plugins.blogroll.rank import Candidate, Lister, Ranked, rank
 from plugins.blogroll.reciprocity import is_ours
 from plugins.blogroll.refresh import refresh_creator
 from plugins.blogroll.text import Profile, entry_profile
-from plugins.http_client import HttpClient
+from plugins.http_client import HttpClient, run
 
 URL_IN_TEXT = re.compile(r"https?://[^\s)<>\]\"']+")
 
@@ -170,7 +169,7 @@ def discover(
         wave = graph.at_depth(level)
         if not offline and budget > 0:
             batch = wave[:budget]
-            run_sync(
+            run(
                 _fetch(
                     batch,
                     directory,

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from plugins.blogroll import glue
-from plugins.blogroll.aio import run_sync
 from plugins.blogroll.cache import NOTIFIED
 from plugins.blogroll.model import Creator, site_identity
-from plugins.http_client import HttpClient
+from plugins.http_client import HttpClient, run
 from plugins.store import StoreError, read_json, write_json
 
 
@@ -62,7 +61,7 @@ def notify_new(
     pending = [c for c in creators if site_identity(c.site) not in log]
     if not pending:
         return ["notify: everyone in the blogroll was already told"]
-    outcomes = run_sync(_send_all(pending, source, allow_private))
+    outcomes = run(_send_all(pending, source, allow_private))
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     lines = []
     for creator, outcome in zip(pending, outcomes, strict=True):

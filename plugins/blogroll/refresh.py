@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
-from plugins.blogroll.aio import run_sync
 from plugins.blogroll.cache import (
     AVATARS,
     load_state,
@@ -27,7 +26,7 @@ from plugins.blogroll.cache import (
 )
 from plugins.blogroll.model import Creator, belongs_to, site_identity
 from plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
-from plugins.http_client import FetchError, HttpClient
+from plugins.http_client import FetchError, HttpClient, run
 
 WELL_KNOWN = "/.well-known/recommendations.opml"
 AVATAR_TYPES = {
@@ -343,4 +342,4 @@ async def refresh_all(
 
 
 def refresh(creators: list[Creator], directory: Path, **options) -> list[Outcome]:
-    return run_sync(refresh_all(creators, directory, **options))
+    return run(refresh_all(creators, directory, **options))
