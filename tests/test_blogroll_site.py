@@ -97,3 +97,18 @@ def test_the_rss_feed_advertises_the_blogroll(tmp_path):
         os.chdir(cwd)
     parsed = feedparser.parse((report.output / "feeds" / "all.rss.xml").read_bytes())
     assert parsed.feed.source_blogroll == "https://atelier-maelle.example/blogroll.opml"
+
+
+def test_the_widget_is_on_the_home_page_and_under_posts_and_every_page_links_the_opml(sample_site):
+    output = sample_site.output
+    for page in ("index.html", "2026/dix-personnes/index.html", "en/2026/dix-personnes/index.html"):
+        html = (output / page).read_text(encoding="utf-8")
+        assert '<link rel="blogroll" type="text/xml"' in html, page
+        widget = html[html.index('class="blogroll-recent"'):]
+        items = mf2py.parse(doc=widget, url="https://atelier-maelle.example/")["items"]
+        cites = [i for i in items if "h-cite" in i["type"]]
+        assert len(cites) == 5, page  # BLOGROLL_RECENT_COUNT, the newest post of each creator
+        authors = [c["properties"]["author"][0]["properties"]["name"][0] for c in cites]
+        assert authors[:2] == ["Le Four Partagé", "Jeanne Potier"] and len(set(authors)) == 5
+    for page in ("archives/index.html", "blogroll/index.html"):
+        assert '<link rel="blogroll"' in (output / page).read_text(encoding="utf-8")
