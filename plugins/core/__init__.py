@@ -101,5 +101,21 @@ def install_template_tools(generator):
             cache[key] = macro(post) if post is not None else macro()
         return cache[key]
 
-    generator.env.globals.update(_=gettext, current_lang=current_lang, once=once)
+    @pass_context
+    def macros_for(context, name):
+        """A macro file's module, made once per site prefix and language for the whole build.
+
+        `{% import ... with context %}` runs the file again on every page; the
+        theme's macro files depend only on the settings, SITEURL and the language
+        (everything else comes in through their arguments), so one module serves.
+        """
+        key = (name, context.get("SITEURL"), page_language(context))
+        modules = generator.env.__dict__.setdefault("relais_modules", {})
+        if key not in modules:
+            modules[key] = generator.env.get_template(name).make_module(context.get_all())
+        return modules[key]
+
+    generator.env.globals.update(
+        _=gettext, current_lang=current_lang, once=once, macros_for=macros_for
+    )
     generator.env.filters["human_date"] = localized_date
