@@ -245,3 +245,16 @@ def test_the_refresh_command_prints_a_summary_with_problem_lines(fleet, tiny_sit
         env={"RELAIS_ALLOW_PRIVATE_NETWORK": "0"},
     )
     assert refused.returncode == 0 and "loopback" in refused.stdout  # the SSRF guard said no
+
+
+def test_a_huge_or_broken_blogroll_is_one_line_and_the_feed_still_counts(fleet, tmp_path):
+    a = site_for(fleet, "a", "Alice")
+    a.put("/blogroll.opml", "text/x-opml", b"<opml><body>" + b"<outline text='x'/>" * 300_000)
+    b = site_for(fleet, "b", "Bob")
+    b.put("/blogroll.opml", "text/x-opml", b"<html>this is not a list</html>")
+    outcomes = run([Entry("Alice", a.url), Entry("Bob", b.url)], tmp_path)
+    (alice,) = outcomes["Alice"].problems
+    assert alice.startswith(f"blogroll {a.url}blogroll.opml: response of 5,700,012 bytes is over")
+    (bob,) = outcomes["Bob"].problems
+    assert bob.startswith(f"blogroll {b.url}blogroll.opml: ") and "not a usable OPML list" in bob
+    assert outcomes["Alice"].new_entries == 2 and outcomes["Bob"].new_entries == 2

@@ -113,7 +113,7 @@ def world(tmp_path_factory):
         yield root, sites, creators, fleet
 
 
-def run_discover(world, depth=2, offline=False):
+def run_discover(world, depth=2, offline=False, max_sites=40):
     from plugins.blogroll.cache import load_all
 
     root, sites, creators, _ = world
@@ -131,6 +131,7 @@ def run_discover(world, depth=2, offline=False):
         allow_private=True,
         weights=WEIGHTS,
         now=NOW,
+        max_sites=max_sites,
     )
 
 
@@ -154,14 +155,20 @@ def test_the_planted_like_minded_creator_ranks_above_the_popular_site(world):
 
 def test_depth_3_goes_one_list_further_and_a_second_run_is_conditional(world):
     root, sites, creators, fleet = world
-    fleet.clear_logs()
     result = run_discover(world, depth=3)
     deep = next(r for r in result.ranked if r.candidate.name == "Deep")
     assert [(li.name, li.depth) for li in deep.candidate.listers] == [("Planted", 3)]
-    assert all(r.status == 304 for r in sites["planted"].requests("/feed.xml"))
+    fleet.clear_logs()
+    again = run_discover(world, depth=3)
+    assert [r.status for r in sites["planted"].requests("/feed.xml")] == [304]
+    assert [r.candidate.name for r in again.ranked] == [r.candidate.name for r in result.ranked]
+    fleet.clear_logs()
     offline = run_discover(world, depth=3, offline=True)
     assert [r.candidate.name for r in offline.ranked] == [r.candidate.name for r in result.ranked]
-    assert offline.fetched == 0
+    assert offline.fetched == 0 and all(not site.log for site in sites.values())
+    capped = run_discover(world, depth=3, max_sites=2)
+    assert capped.fetched == 2
+    assert sum(1 for site in sites.values() if site.requests("/feed.xml")) == 2
 
 
 def test_the_command_prints_a_table_json_an_explanation_and_a_private_report(world):
