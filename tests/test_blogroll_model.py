@@ -214,20 +214,36 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
             }
         )
     )
-    sent = tmp_path / "sent.json"
+    sent = tmp_path / "sent.json"  # the webmention plugin's sent log
     sent.write_text(
         json.dumps(
             {
-                "sent": {
-                    "https://atelier.example/a": [
-                        {"target": "https://j.example/post", "status": "sent"},
-                        {"target": "https://j.example/failed", "status": 500},
-                        {"target": "https://k.example/", "status": "sent"},
-                    ]
-                }
+                "version": 1,
+                "hosts": {},
+                "sources": {
+                    "https://atelier.example/a": {
+                        "hash": "h",
+                        "path": "a/index.html",
+                        "targets": {
+                            "https://j.example/post": {"status": "sent", "code": 202},
+                            "https://j.example/failed": {"status": "retry", "code": 500},
+                            "https://k.example/": {"status": "sent"},
+                        },
+                    }
+                },
             }
         )
     )
+    notified = tmp_path / "notified.json"  # records with a target field: --notify's log
+    notified.write_text(
+        json.dumps(
+            {
+                "j.example": {"target": "https://j.example/", "status": "sent"},
+                "x.example": {"target": "https://x.example/", "status": "no-endpoint"},
+            }
+        )
+    )
+    assert sent_targets(notified) == ["https://j.example/"]
     evidence = evidence_for(
         "https://j.example/", state, US, received_mentions(received), sent_targets(sent)
     )

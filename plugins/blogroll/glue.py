@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from plugins.blogroll import feed_link
-from plugins.blogroll.cache import load_state
+from plugins.blogroll.cache import NOTIFIED, load_state
 from plugins.blogroll.model import BlogrollError, Creator, load_blogroll
 from plugins.blogroll.opml import write_opml
 from plugins.blogroll.reciprocity import received_mentions, sent_targets
@@ -84,7 +84,7 @@ def view_for(settings, creators: list[Creator], states: dict[str, dict]) -> Blog
         recent_count=settings["BLOGROLL_RECENT_COUNT"],
         own_urls=own_urls(settings),
         received=received_mentions(webmentions / "received.json"),
-        sent=sent_targets(webmentions / "sent.json"),
+        sent=sent_targets(webmentions / "sent.json") + sent_targets(data_dir(settings) / NOTIFIED),
     )
 
 

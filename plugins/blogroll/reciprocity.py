@@ -9,9 +9,10 @@ Four sources, each read from files already on disk (no network):
 The two webmention files belong to other plugins and may not exist yet, or
 may change shape: they are read defensively (a missing or unreadable file is
 no evidence). What is relied on: somewhere in the JSON, objects with a
-`source` URL (and optionally `author.url`) for received mentions, and objects
-with a `target` URL for sent ones; a sent record whose `status` is an HTTP
-error (>= 400) or says failed/error/pending is not counted.
+`source` URL (and optionally `author.url`) for received mentions; for sent
+ones, objects with a `target` URL or a `targets` map of URL -> record, counted
+when the record has no status or a successful one (2xx, "sent", "accepted"…).
+`data/blogroll/notified.json` (the --notify log) counts as sent too.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from typing import Any
 
 from plugins.blogroll.model import belongs_to
 from plugins.store import StoreError, read_json
-
-FAILED_WORDS = ("fail", "error", "pending", "queued", "refused", "rejected")
 
 
 @dataclass
@@ -95,28 +94,47 @@ def received_mentions(path: Path) -> list[dict]:
     return found
 
 
-def _failed(status: Any) -> bool:
-    if isinstance(status, bool):
-        return not status
-    if isinstance(status, int):
-        return status >= 400
-    if isinstance(status, str):
-        return (
-            status.isdigit()
-            and int(status) >= 400
-            or any(w in status.lower() for w in FAILED_WORDS)
-        )
-    return False
+SUCCESS_WORDS = ("sent", "accepted", "created", "ok", "success", "delivered")
+
+
+def _succeeded(record: dict) -> bool:
+    """No status means sent; else a 2xx code or a word of success ("sent", "accepted"…)."""
+    for name in ("status", "result", "ok"):
+        if name not in record:
+            continue
+        status = record[name]
+        if isinstance(status, bool):
+            return status
+        if isinstance(status, int):
+            return 200 <= status < 300
+        if isinstance(status, str):
+            word = status.strip().lower()
+            return (word.isdigit() and 200 <= int(word) < 300) or word in SUCCESS_WORDS
+    return True
 
 
 def sent_targets(path: Path) -> list[str]:
-    """Targets of the webmentions we sent successfully, from the sent log (maybe none)."""
+    """Targets of the webmentions we sent successfully, from a sent log (maybe none).
+
+    Two shapes are understood: records with a `target` field, and the webmention
+    plugin's `{"sources": {SOURCE: {"targets": {TARGET: {"status": …}}}}}`.
+    """
     found = []
     for item in _objects(_read(path)):
         target = item.get("target")
         if isinstance(target, str) and target.startswith(("http://", "https://")):
-            if not any(_failed(item.get(k)) for k in ("status", "result", "ok") if k in item):
+            if _succeeded(item):
                 found.append(target)
+        targets = item.get("targets")
+        if isinstance(targets, dict):
+            for url, record in targets.items():
+                if (
+                    isinstance(url, str)
+                    and url.startswith(("http://", "https://"))
+                    and isinstance(record, dict)
+                    and _succeeded(record)
+                ):
+                    found.append(url)
     return found
 
 
