@@ -43,7 +43,7 @@ class Worker:
 
     def __init__(self, db_path, *, site_url: str = "", allow_private: bool | None = None,
                  moderation: bool = False, concurrency: int = 16, per_host: int = 4,
-                 timeout: float | None = None, idle: float = 1.0):
+                 timeout: float | None = None, idle: float = 1.0, parent: int | None = None):
         self.db_path = db_path
         self.site_url = site_url
         self.allow_private = allow_private
@@ -52,7 +52,7 @@ class Worker:
         self.per_host = per_host
         self.timeout = timeout
         self.idle = idle  # seconds between looks at an empty queue when nobody wakes us
-        self._parent = os.getppid()
+        self._parent = parent  # the receiver's pid, when it runs us in a process of our own
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
@@ -97,7 +97,7 @@ class Worker:
 
     async def _task(self, inbox: Inbox, client, until_empty: bool) -> None:
         while not self._stopping:
-            if os.getppid() != self._parent:  # the receiver died (kill -9): so do we
+            if self._parent and os.getppid() != self._parent:  # the receiver died: so do we
                 self._stopping = True
                 return
             jobs = inbox.claim(1)
@@ -119,11 +119,11 @@ class Worker:
             inbox.finish(job.id, apply_verdict(inbox, job, verdict, moderation=self.moderation))
 
 
-def run_in_process(db_path, options: dict) -> None:
+def run_in_process(db_path, options: dict, parent: int) -> None:
     """The entry point of the worker process that `relais receiver serve` starts."""
     logging.basicConfig(level=logging.WARNING, format="worker: %(levelname)s: %(message)s")
     os.nice(10)  # background work: answering senders at once comes first
-    asyncio.run(Worker(db_path, idle=0.1, **options).run())
+    asyncio.run(Worker(db_path, idle=0.1, parent=parent, **options).run())
 
 
 def start_process(db_path, **options):
@@ -132,7 +132,7 @@ def start_process(db_path, **options):
     import multiprocessing
 
     process = multiprocessing.get_context("spawn").Process(
-        target=run_in_process, args=(str(db_path), options), name="relais-verifier",
+        target=run_in_process, args=(str(db_path), options, os.getpid()), name="relais-verifier",
         daemon=True)
     process.start()
     return process
