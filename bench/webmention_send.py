@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import socket
 import sys
 import tempfile
@@ -144,12 +145,15 @@ def main() -> None:
     if not ready.wait(30):
         sys.exit("the servers did not start")
     urls = targets(args.hosts, args.targets, port)
+    load = os.getloadavg()[0]
+    cpu_started = time.process_time()
     started = time.perf_counter()
     if args.with_log:
         statuses = send_with_log(urls, args.total, args.per_host)
     else:
         statuses = run(send_bare(urls, args.total, args.per_host))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     here.send("stop")
     stats = here.recv()
     child.join(5)
@@ -162,7 +166,8 @@ def main() -> None:
     print(f"{'requests':22} {requests} (discovery + POST) on {stats['connections']} connections")
     print(f"{'peak in flight':22} {stats['peak']} overall (limit {args.total}), "
           f"{stats['host_peak']} per host (limit {args.per_host})")
-    print(f"{'elapsed':22} {elapsed:.2f} s")
+    print(f"{'elapsed':22} {elapsed:.2f} s  (sender CPU {cpu:.2f} s; load average "
+          f"{load:.1f} on {os.cpu_count()} CPUs at the start)")
     print(f"{'bound':22} {bound:.2f} s  (requests × {DELAY * 1000:.0f} ms ÷ {args.total})")
     print(f"{'ratio':22} {elapsed / bound:.2f}  (goal: ≤ 2.00)")
     if sent != len(urls):
