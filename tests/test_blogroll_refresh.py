@@ -258,3 +258,12 @@ def test_a_huge_or_broken_blogroll_is_one_line_and_the_feed_still_counts(fleet, 
     (bob,) = outcomes["Bob"].problems
     assert bob.startswith(f"blogroll {b.url}blogroll.opml: ") and "not a usable OPML list" in bob
     assert outcomes["Alice"].new_entries == 2 and outcomes["Bob"].new_entries == 2
+
+
+def test_a_big_refresh_parses_feeds_in_a_worker_process_with_the_same_results(fleet, tmp_path):
+    good = site_for(fleet, "good", "Good")
+    bad = site_for(fleet, "bad", "Bad")
+    bad.put("/feed.xml", "application/rss+xml", b"<html>not a feed</html>")
+    outcomes = run([Entry("Good", good.url), Entry("Bad", bad.url)], tmp_path, pool_from=1)
+    assert outcomes["Good"].result == "ok" and outcomes["Good"].new_entries == 2
+    assert "not an Atom or RSS feed" in outcomes["Bad"].problems[0]

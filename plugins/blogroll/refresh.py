@@ -10,10 +10,13 @@ data and gets one line saying why.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -28,6 +31,7 @@ from plugins.blogroll.model import Creator, belongs_to, site_identity
 from plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
 from plugins.http_client import FetchError, HttpClient, run
 
+PARSE_POOL_MIN = 50  # creators from which feeds are parsed in a worker process
 WELL_KNOWN = "/.well-known/recommendations.opml"
 AVATAR_TYPES = {
     "image/png": "png",
@@ -59,8 +63,9 @@ class Outcome:
 class Fetcher:
     """Conditional GETs for one creator: sends the stored validators, keeps the new ones."""
 
-    def __init__(self, client: HttpClient, state: dict, outcome: Outcome):
+    def __init__(self, client: HttpClient, state: dict, outcome: Outcome, pool=None):
         self.client = client
+        self.pool = pool
         self.validators: dict = state["validators"]
         self.outcome = outcome
         self.used: set[str] = set()
@@ -78,6 +83,13 @@ class Fetcher:
         if response.status == 200:
             self.outcome.bodies += 1
         return response
+
+    async def parse(self, work: partial):
+        """Parse here, or in the worker process when there is one (a big refresh: the
+        feed parser is the costliest part, and the event loop must keep the requests going)."""
+        if self.pool is None:
+            return work()
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
 
     def remember(self, url: str, response) -> None:
         """Keep the validators of a good 200 answer (under its final URL)."""
@@ -157,8 +169,14 @@ async def _refresh_feed(fetch: Fetcher, creator: Creator, state: dict, keep: int
         return False
     fetch.outcome.feed_bodies += 1
     try:
-        parsed = parse_feed(
-            response.content, response.url, response.headers.get("content-type", ""), keep=keep
+        parsed = await fetch.parse(
+            partial(
+                parse_feed,
+                response.content,
+                response.url,
+                response.headers.get("content-type", ""),
+                keep=keep,
+            )
         )
     except ParseError as error:
         problems.append(f"feed {url}: {error}; keeping the last good entries")
@@ -260,6 +278,7 @@ async def refresh_creator(
     keep: int,
     now: datetime,
     avatar: bool = True,
+    pool=None,
 ) -> Outcome:
     """Refresh one creator and save its state; never raises for what the network does."""
     outcome = Outcome(creator.key, creator.name)
@@ -268,7 +287,7 @@ async def refresh_creator(
         outcome.problems.append(f"{corrupt}; starting afresh")
     state = snapshot(stored)
     state["name"] = creator.name
-    fetch = Fetcher(client, state, outcome)
+    fetch = Fetcher(client, state, outcome, pool)
     feed_ok = False
     for step in ("home", "feed", "blogroll", "avatar") if avatar else ("home", "feed", "blogroll"):
         try:
@@ -319,10 +338,14 @@ async def refresh_all(
     max_retry_after: float = 60.0,
     now: datetime | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    pool_from: int = PARSE_POOL_MIN,
 ) -> list[Outcome]:
     """Refresh every creator concurrently within the client's limits; outcomes in blogroll order."""
     now = now or datetime.now(UTC)
     directory = Path(directory)
+    pool = None
+    if len(creators) >= pool_from:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     async with HttpClient(
         site_url=site_url,
         allow_private=allow_private,
@@ -333,12 +356,18 @@ async def refresh_all(
     ) as client:
 
         async def one(creator: Creator) -> Outcome:
-            outcome = await refresh_creator(client, creator, directory, keep=keep, now=now)
+            outcome = await refresh_creator(
+                client, creator, directory, keep=keep, now=now, pool=pool
+            )
             if progress:
                 progress(outcome)
             return outcome
 
-        return list(await asyncio.gather(*(one(c) for c in creators)))
+        try:
+            return list(await asyncio.gather(*(one(c) for c in creators)))
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
 
 def refresh(creators: list[Creator], directory: Path, **options) -> list[Outcome]:
