@@ -1,7 +1,7 @@
 """Pelican glue for received webmentions: give each post its conversation, copy avatars.
 
 The work is in `plugins.webmentions.incoming.display` (pure). This reads
-the archive (once for the articles, once for the pages), sets `.mentions`
+and groups the archive once per build, sets `.mentions`
 (a Conversation; empty when nobody wrote yet) on every article, page and
 translation, and copies the avatars those conversations use into the
 output. Nothing here touches the network.
@@ -20,6 +20,7 @@ from plugins.webmentions.incoming.avatars import AvatarShelf
 from plugins.webmentions.incoming.display import Conversation, conversations, target_path
 
 _shelves: dict[int, AvatarShelf] = {}
+_found: dict[int, dict[str, Conversation]] = {}  # per build: conversations by target path
 
 
 class ArchiveProblem(Exception):
@@ -47,7 +48,7 @@ def _site_path(settings: dict, url: str) -> str:
     return target_path(f"{prefix}/{url.lstrip('/')}")
 
 
-def _aliases(settings: dict, item) -> list[str]:
+def _aliases(item) -> list[str]:
     raw = item.metadata.get("aliases") or ""
     values = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
     return [target_path(v.strip()) for v in values if v.strip()]
@@ -56,33 +57,39 @@ def _aliases(settings: dict, item) -> list[str]:
 def attach_mentions(generator):
     settings = generator.settings
     incoming_settings_apply(settings)
+    if id(settings) not in _found:  # read and grouped once per build (articles, then pages)
+        _found[id(settings)] = group(settings)
+    found = _found[id(settings)]
+    siteurl = settings.get("SITEURL") or ""
+    absolute = siteurl.startswith(("http://", "https://"))
+    items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
+             *generator.translations]
+    for item in items:
+        conversation = found.get(_site_path(settings, item.url)) or Conversation()
+        for alias in _aliases(item):  # mentions of its old addresses count too
+            if alias in found:
+                conversation = conversation.merged(found[alias])
+        item.mentions = conversation
+        # the page's public address, for the invitation's form (None while SITEURL is relative)
+        item.webmention_target = f"{siteurl.rstrip('/')}/{item.url}" if absolute else None
+
+
+def group(settings: dict) -> dict[str, Conversation]:
+    """Every conversation of the site, keyed by the path of its target."""
     path = archive_path(settings)
     try:
         archive = load(path)
     except ArchiveError as error:
         raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
-    items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
-             *generator.translations]
-    aliases = {}
-    for item in items:
-        for alias in _aliases(settings, item):
-            aliases[alias] = _site_path(settings, item.url)
     shelf = _shelves.setdefault(id(settings), AvatarShelf(path.parent / "avatars"))
-    found = conversations(
+    return conversations(
         archive.mentions.values(),
         domains=incoming_settings.site_domains(settings),
         show_types=settings["WEBMENTIONS_SHOW_TYPES"],
         blocked=settings["WEBMENTIONS_BLOCKLIST"],
         max_length=settings["WEBMENTIONS_MAX_REPLY_LENGTH"],
         avatar_of=shelf,
-        aliases=aliases,
     )
-    siteurl = settings.get("SITEURL") or ""
-    absolute = siteurl.startswith(("http://", "https://"))
-    for item in items:
-        item.mentions = found.get(_site_path(settings, item.url)) or Conversation()
-        # the page's public address, for the invitation's form (None while SITEURL is relative)
-        item.webmention_target = f"{siteurl.rstrip('/')}/{item.url}" if absolute else None
 
 
 def incoming_settings_apply(settings: dict) -> None:
@@ -93,6 +100,7 @@ def incoming_settings_apply(settings: dict) -> None:
 
 
 def copy_avatars(pelican):
+    _found.pop(id(pelican.settings), None)
     shelf = _shelves.pop(id(pelican.settings), None)
     if shelf is not None:
         shelf.copy_to(Path(pelican.settings["OUTPUT_PATH"]))

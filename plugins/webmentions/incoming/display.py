@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 import nh3
@@ -30,6 +31,7 @@ LINK_TYPES = ("bookmark", "mention")
 COUNT_ORDER = ("reply", "like", "repost", "rsvp", "bookmark", "mention")
 
 
+@lru_cache(maxsize=8192)  # authors come back again and again
 def safe_url(url, base: str | None = None) -> str | None:
     """An absolute http(s) URL, or None: no `javascript:`, `data:` or odd schemes reach a page."""
     if not isinstance(url, str) or not url.strip():
@@ -109,6 +111,17 @@ class Conversation:
             counts[kind] = sum(1 for m in self.links if m.type == kind)
         return counts
 
+    def merged(self, other: Conversation) -> Conversation:
+        """Both conversations in one (a post's current and old addresses), in date order."""
+        def by_date(shown: list[Shown]) -> list[Shown]:
+            return sorted(shown, key=lambda s: (s.published is None, s.published and
+                                                s.published.timestamp() or 0))
+        return Conversation(
+            faces={k: by_date(self.faces[k] + other.faces[k]) for k in FACE_TYPES},
+            replies=by_date(self.replies + other.replies),
+            links=by_date(self.links + other.links),
+        )
+
     @property
     def count_list(self) -> list[tuple[str, int]]:
         """(kind, count) for the kinds present, in the order the theme shows them."""
@@ -182,24 +195,22 @@ def is_blocked(url: str, blocked: Iterable[str]) -> bool:
 
 def conversations(mentions: Iterable[dict], *, domains: Iterable[str], show_types: Iterable[str],
                   blocked: Iterable[str], max_length: int,
-                  avatar_of: Callable[[str], str | None],
-                  aliases: dict[str, str] | None = None) -> dict[str, Conversation]:
-    """Mentions grouped by the path of their target (an old path counts as the post's
-    current one through `aliases`), each group ready for the template."""
-    aliases = aliases or {}
+                  avatar_of: Callable[[str], str | None]) -> dict[str, Conversation]:
+    """Mentions grouped by the path of their target, each group ready for the template."""
     domains = {d.lower() for d in domains}
     show_types = set(show_types)
     blocked = [d.lower().strip(".") for d in blocked]
     grouped: dict[str, list[dict]] = {}
     for mention in mentions:
-        if mention["type"] not in show_types or is_blocked(mention["source"], blocked):
+        if mention["type"] not in show_types:
+            continue
+        if blocked and is_blocked(mention["source"], blocked):
             continue
         target = urlsplit(mention["target"])
-        if domains and (target.hostname or "").lower() not in domains \
-                and target.netloc.lower() not in domains:
+        if domains and target.netloc.lower() not in domains \
+                and (target.hostname or "").lower() not in domains:
             continue
-        path = target_path(mention["target"])
-        grouped.setdefault(aliases.get(path, path), []).append(mention)
+        grouped.setdefault(target_path(mention["target"]), []).append(mention)
     result = {}
     for path, group in grouped.items():
         conversation = Conversation()
