@@ -27,6 +27,8 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from plugins.http_asyncio import AsyncioBackend
+
 __all__ = [
     "HttpClient", "Response", "FetchError", "Blocked", "TooLarge", "TooManyRedirects",
     "Timeout", "ConnectFailed", "BadUrl", "blocked_reason", "private_allowed_by_env",
@@ -166,7 +168,7 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, allow_private: bool, per_origin: int, max_pools: int = 256):
         self._ssl_context = httpx.create_ssl_context()  # loading the CA bundle is slow: once
-        backend = httpcore.AnyIOBackend()
+        backend = AsyncioBackend()
         self._network = backend if allow_private else _GuardedBackend(backend)
         self._per_origin = per_origin
         self._max_pools = max_pools

@@ -1,9 +1,10 @@
 """Send what a build owes: plan from the sent log, send concurrently, record every result.
 
 The log is written atomically as results come in (at most every
-`save_every` seconds, and at the end), so a run killed at any moment leaves
-a valid log and the next run sends exactly the pairs it does not show as
-settled. A failing remote only ever changes its own pair's record.
+`save_every` seconds, less often when the log is big, and at the end), so a
+run killed at any moment leaves a valid log and the next run sends exactly
+the pairs it does not show as settled. A failing remote only ever changes
+its own pair's record.
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ async def send_all(log_path: Path, posts: list[sentlog.Post], gone: set[str], *,
         write_json(log_path, log)
     targets_of = {post.source: post.targets for post in posts}
     last_save = time.monotonic()
+    pause = save_every
     dirty = False
 
     async def one(client: HttpClient, job: sentlog.Job) -> None:
-        nonlocal last_save, dirty
+        nonlocal last_save, dirty, pause
         try:
             outcome = await send_webmention(client, job.source, job.target)
         except Exception as error:  # a bug must cost one pair, not the run and its log
@@ -84,9 +86,12 @@ async def send_all(log_path: Path, posts: list[sentlog.Post], gone: set[str], *,
         result = Result(job, outcome)
         report.results.append(result)
         dirty = True
-        if time.monotonic() - last_save >= save_every:
+        if time.monotonic() - last_save >= pause:
+            writing = time.monotonic()
             write_json(log_path, log)
             last_save, dirty = time.monotonic(), False
+            # a big log takes a while to write: keep writing under a tenth of the run's time
+            pause = max(save_every, 10 * (last_save - writing))
         if on_result:
             on_result(result)
 
