@@ -7,6 +7,7 @@ None. Headers are a list of pairs so that a test can send a header twice.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ class LocalServer:
     requests: list[Request] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    tls: tuple[str, str] | None = None  # (certificate, key) files: serve https
 
     def start(self) -> LocalServer:
         server = self
@@ -81,6 +83,10 @@ class LocalServer:
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((self.host, 0), Handler)
         self.httpd.daemon_threads = True
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self
@@ -91,7 +97,7 @@ class LocalServer:
 
     @property
     def base(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.base + path

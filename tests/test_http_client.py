@@ -339,3 +339,38 @@ def test_run_works_inside_a_running_event_loop(server):
         return http_client.run(get())
 
     assert asyncio.run(outer()) == "ok"
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    started = LocalServer(tls=(str(cert), str(key))).start()
+    started.add("/secure", body="over TLS")
+    yield started, cert
+    started.stop()
+
+
+def test_https_works_when_the_certificate_is_trusted(tls_server, monkeypatch):
+    server, cert = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert fetch(server.url("/secure")).text == "over TLS"
+
+
+def test_an_untrusted_certificate_is_a_clear_connect_failure(tls_server, monkeypatch):
+    server, _ = tls_server
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with pytest.raises(ConnectFailed) as caught:
+        fetch(server.url("/secure"), retries=0)
+    assert "certificate verify failed" in caught.value.reason
