@@ -54,15 +54,18 @@ def test_first_send_reaches_every_target_once_then_nothing(world):
 
 
 def test_rocks_update_an_edit_is_sent_again_to_every_target(world):
-    """webmention.rocks update test 1: an updated post re-sends to the targets it links."""
+    """webmention.rocks update test 1: an updated post (here with a new link to a second
+    part) re-sends to every target it links, the old ones and the new one."""
     site, receiver, (t1, t2, t3) = world
+    part2 = receiver.target("/one/part/2")
     site.send()
     receiver.clear()
-    site.write("a.md", post("Un bol", f"Merci encore à [une]({t1}) et [deux]({t2}).", "un-bol",
-                            f"In-Reply-To: {t3}\n"))
+    site.write("a.md", post("Un bol", f"Merci encore à [une]({t1}), [sa suite]({part2}) et "
+                                      f"[deux]({t2}).", "un-bol", f"In-Reply-To: {t3}\n"))
     site.send()
     source = site.url("un-bol")
-    assert receiver.pairs() == sorted([(source, t1), (source, t2), (source, t3)])
+    assert receiver.pairs() == sorted([(source, t1), (source, part2), (source, t2), (source, t3)])
+    assert all(m.source_links for m in receiver.received if m.target != t3)
     receiver.clear()
     site.send()
     assert receiver.received == []
