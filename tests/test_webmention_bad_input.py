@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+import plugins.http_client as http_client
 from plugins.build import BuildError, build, load_settings
 from plugins.cli import main
 from plugins.store import read_json
@@ -83,20 +84,37 @@ def test_every_bad_remote_is_a_recorded_explained_status(tiny_site, serve_direct
 
 
 def test_ssrf_targets_are_blocked_and_recorded(tiny_site, serve_directory, receiver, monkeypatch):
+    """Without private networks: direct targets on loopback or the metadata address, and a
+    'public' host (127.0.0.2, which the guard is told to accept) that redirects there or
+    advertises an endpoint there, all end as `blocked`, and nothing private is contacted."""
     monkeypatch.delenv("RELAIS_ALLOW_PRIVATE_NETWORK", raising=False)
+    real = http_client.blocked_reason
+    monkeypatch.setattr(http_client, "blocked_reason",
+                        lambda address: None if address == "127.0.0.2" else real(address))
     receiver.endpoint()
     local = receiver.target("/local")
-    receiver.server.add("/to-metadata", 302, [("Location", "http://169.254.169.254/latest/")])
-    targets = [local, "http://169.254.169.254/latest/meta-data/",
-               f"http://[::ffff:127.0.0.1]:{receiver.server.port}/local",
-               f"http://localhost:{receiver.server.port}/local"]
-    links = " ".join(f"[x]({url})" for url in targets)
-    site = make_site(tiny_site, serve_directory, {"a.md": post("SSRF", links, "ssrf")})
-    site.send(allow_private=False)
+    public = LocalServer(host="127.0.0.2").start()
+    try:
+        public.add("/to-metadata", 302, [("Location", "http://169.254.169.254/latest/")])
+        public.add("/to-loopback", 302, [("Location", local)])
+        private_endpoint = receiver.server.url("/wm")
+        public.html("/private-endpoint", f'<link rel="webmention" href="{private_endpoint}">')
+        targets = [local, "http://169.254.169.254/latest/meta-data/",
+                   f"http://[::ffff:127.0.0.1]:{receiver.server.port}/local",
+                   f"http://localhost:{receiver.server.port}/local",
+                   public.url("/to-metadata"), public.url("/to-loopback"),
+                   public.url("/private-endpoint")]
+        links = " ".join(f"[x]({url})" for url in targets)
+        site = make_site(tiny_site, serve_directory, {"a.md": post("SSRF", links, "ssrf")})
+        site.send(allow_private=False)
+    finally:
+        public.stop()
     records = read_json(site.log_path)["sources"][site.url("ssrf")]["targets"]
     assert {url: records[url]["status"] for url in targets} == dict.fromkeys(targets, "blocked")
     assert all("refused" in records[url]["reason"] for url in targets)
+    assert records[public.url("/private-endpoint")]["reason"].startswith("sending: ")
     assert receiver.server.requests == []
+    assert len(public.requests) == 3  # each public page fetched once, nothing more
 
 
 def test_own_links_exclusions_and_media(tiny_site, serve_directory, receiver):
