@@ -132,7 +132,7 @@ def write_blogroll(generator, writer):
             context,
             relative_urls=settings["RELATIVE_URLS"],
             url=prefix + settings["BLOGROLL_URL"],
-            DEFAULT_LANG=lang,  # the page's language: what `_()` and current_lang() read
+            lang=lang,  # the page's language: what `_()` and current_lang() read
             blogroll_lang=lang,
             blogroll_translations=[
                 (other, ("" if other == default_lang else f"{other}/") + settings["BLOGROLL_URL"])

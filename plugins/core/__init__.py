@@ -52,18 +52,21 @@ def validate_settings(pelican):
 
 
 def page_language(context) -> str:
-    """The language of what is being rendered: the article, the page, the series, else the site's.
+    """The language of what is being rendered: a page written by a plugin says so with a `lang`
+    variable; otherwise the article's, the page's or the series', else the site's.
 
     Remembered on the render's context: `_()` asks for it for every string.
     """
     lang = getattr(context, "_relais_lang", None)
     if lang is None:
-        lang = context.get("DEFAULT_LANG", "en")
-        for name in ("article", "page", "series"):
-            found = getattr(context.get(name), "lang", None)
-            if found:
-                lang = found
-                break
+        lang = context.get("lang")
+        if not isinstance(lang, str) or not lang:
+            lang = context.get("DEFAULT_LANG", "en")
+            for name in ("article", "page", "series"):
+                found = getattr(context.get(name), "lang", None)
+                if found:
+                    lang = found
+                    break
         context._relais_lang = lang
     return lang
 
