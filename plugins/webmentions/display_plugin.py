@@ -19,8 +19,9 @@ from plugins.webmentions.incoming.archive import ArchiveError, load
 from plugins.webmentions.incoming.avatars import AvatarShelf
 from plugins.webmentions.incoming.display import Conversation, conversations, target_path
 
-_shelves: dict[int, AvatarShelf] = {}
-_found: dict[int, dict[str, Conversation]] = {}  # per build: conversations by target path
+# What one build computed, kept in its own settings dict (so that it dies with the build,
+# even one that stops half-way): the conversations by target path, and the avatar shelf.
+STATE = "_relais_received_mentions"
 
 
 class ArchiveProblem(Exception):
@@ -57,9 +58,9 @@ def _aliases(item) -> list[str]:
 def attach_mentions(generator):
     settings = generator.settings
     incoming_settings_apply(settings)
-    if id(settings) not in _found:  # read and grouped once per build (articles, then pages)
-        _found[id(settings)] = group(settings)
-    found = _found[id(settings)]
+    if STATE not in settings:  # read and grouped once per build (articles, then pages)
+        settings[STATE] = group(settings)
+    found, _shelf = settings[STATE]
     siteurl = settings.get("SITEURL") or ""
     absolute = siteurl.startswith(("http://", "https://"))
     items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
@@ -74,14 +75,14 @@ def attach_mentions(generator):
         item.webmention_target = f"{siteurl.rstrip('/')}/{item.url}" if absolute else None
 
 
-def group(settings: dict) -> dict[str, Conversation]:
-    """Every conversation of the site, keyed by the path of its target."""
+def group(settings: dict) -> tuple[dict[str, Conversation], AvatarShelf]:
+    """Every conversation of the site, keyed by the path of its target; the avatars used."""
     path = archive_path(settings)
     try:
         archive = load(path)
     except ArchiveError as error:
         raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
-    shelf = _shelves.setdefault(id(settings), AvatarShelf(path.parent / "avatars"))
+    shelf = AvatarShelf(path.parent / "avatars")
     return conversations(
         archive.mentions.values(),
         domains=incoming_settings.site_domains(settings),
@@ -89,7 +90,7 @@ def group(settings: dict) -> dict[str, Conversation]:
         blocked=settings["WEBMENTIONS_BLOCKLIST"],
         max_length=settings["WEBMENTIONS_MAX_REPLY_LENGTH"],
         avatar_of=shelf,
-    )
+    ), shelf
 
 
 def incoming_settings_apply(settings: dict) -> None:
@@ -100,7 +101,6 @@ def incoming_settings_apply(settings: dict) -> None:
 
 
 def copy_avatars(pelican):
-    _found.pop(id(pelican.settings), None)
-    shelf = _shelves.pop(id(pelican.settings), None)
-    if shelf is not None:
-        shelf.copy_to(Path(pelican.settings["OUTPUT_PATH"]))
+    state = pelican.settings.pop(STATE, None)
+    if state is not None:
+        state[1].copy_to(Path(pelican.settings["OUTPUT_PATH"]))
