@@ -205,11 +205,14 @@ def test_webmention_send_prints_the_status(receiver):
     receiver.endpoint("/wm", status=201, headers=[("Location", "/s/1")])
     target = receiver.target("/page", "/wm")
     sent = run_relais("webmention", "send", "https://atelier.example/2026/bol/", target,
-                      env={"RELAIS_ALLOW_PRIVATE_NETWORK": "1"})
+                      env={"RELAIS_ALLOW_PRIVATE_NETWORK": "1",
+                           "RELAIS_SITEURL": "https://atelier.example"})
     assert sent.returncode == 0, sent.stderr
     assert sent.stdout.startswith(f"sent via {receiver.server.url('/wm')}: HTTP 201")
     assert receiver.received[0].form == {"source": "https://atelier.example/2026/bol/",
                                          "target": target}
+    agent = receiver.server.hits("/page")[0].headers["user-agent"]
+    assert "Relais" in agent and "+https://atelier.example" in agent  # from publishconf.py
     bad = run_relais("webmention", "send", "atelier.example", target)
     assert bad.returncode == 1
     assert bad.stderr.strip() == "error: SOURCE 'atelier.example' must be an absolute http(s) URL"

@@ -125,14 +125,32 @@ def webmention():
     """One-off Webmention discovery and sending, for debugging."""
 
 
+def site_url_of(settings_file: str | None) -> str:
+    """The SITEURL the User-Agent names: from -s, else publishconf.py when there is one."""
+    if settings_file is None:
+        if not Path("publishconf.py").is_file():
+            return ""
+        settings_file = "publishconf.py"
+    try:
+        return load_settings(settings_file).get("SITEURL") or ""
+    except BuildError as error:
+        fail(str(error).splitlines()[0])
+
+
+SETTINGS_HELP = "Settings whose SITEURL the User-Agent names (default: publishconf.py if any)."
+
+
 @webmention.command("discover")
 @click.argument("url")
+@click.option("-s", "--settings", "settings_file", default=None, help=SETTINGS_HELP)
 @click.option("--allow-private-network", "allow_private", is_flag=True, help=PRIVATE_HELP)
-def discover_command(url, allow_private):
+def discover_command(url, settings_file, allow_private):
     """Print URL's Webmention endpoint; exit 1 if it has none."""
+    site_url = site_url_of(settings_file)
 
     async def go():
-        async with HttpClient(allow_private=private_flag(allow_private)) as client:
+        options = {"site_url": site_url, "allow_private": private_flag(allow_private)}
+        async with HttpClient(**options) as client:
             return await discover(client, url)
 
     try:
@@ -147,16 +165,19 @@ def discover_command(url, allow_private):
 @webmention.command("send")
 @click.argument("source")
 @click.argument("target")
+@click.option("-s", "--settings", "settings_file", default=None, help=SETTINGS_HELP)
 @click.option("--allow-private-network", "allow_private", is_flag=True, help=PRIVATE_HELP)
-def send_one_command(source, target, allow_private):
+def send_one_command(source, target, settings_file, allow_private):
     """Discover TARGET's endpoint and tell it that SOURCE mentions it; print the status."""
     for name, value in (("SOURCE", source), ("TARGET", target)):
         problem = is_http_url(value)
         if problem:
             fail(f"{name} {value!r} {problem}")
+    site_url = site_url_of(settings_file)
 
     async def go():
-        async with HttpClient(allow_private=private_flag(allow_private)) as client:
+        options = {"site_url": site_url, "allow_private": private_flag(allow_private)}
+        async with HttpClient(**options) as client:
             return await send_webmention(client, source, target)
 
     outcome = run(go())
