@@ -6,8 +6,8 @@ PUBLISH_TO:
 
 - `git`: the built site becomes one commit on PUBLISH_GIT_BRANCH (gh-pages
   style) of PUBLISH_GIT_REPOSITORY, then is pushed. Made with git plumbing
-  in a throw-away repository, so the project's working tree, index and
-  branches are never touched.
+  and a temporary index, so the project's working tree, index and branches
+  are never touched.
 - `folder`: PUBLISH_FOLDER receives a mirror of the output: a local folder
   (replaced in one rename, and only if Relais put it there) or an rsync
   destination `host:path` (rsync --delete).
@@ -94,17 +94,32 @@ def identity(project: Path) -> dict[str, str]:
             "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
 
 
+def git_dir_of(project: Path) -> str | None:
+    """The project's own .git folder, when the project is a git repository."""
+    found = git("rev-parse", "--absolute-git-dir", cwd=project, check=False)
+    return found or None
+
+
 def deploy_git(output: Path, repository: str, branch: str, project: Path, message: str,
                dry_run: bool = False) -> Deploy:
-    """Commit `output` as the next commit of `branch` in `repository` and push it."""
+    """Commit `output` as the next commit of `branch` in `repository` and push it.
+
+    Inside a git project the objects go to its own store and the push runs
+    there, so that the remote's settings and credentials apply (a CI checkout
+    keeps its token in the project's git config); only FETCH_HEAD moves. Else
+    a throw-away bare repository does the work.
+    """
     where = f"branch {branch} of {repository}"
     if dry_run:
         return Deploy(f"would commit {output}/ to {where} and push it")
     with tempfile.TemporaryDirectory(prefix="relais-publish-") as scratch:
-        git_dir = Path(scratch) / "repo.git"
-        git("init", "-q", "--bare", str(git_dir))
-        base = ["--git-dir", str(git_dir)]
-        fetched = subprocess.run(["git", *base, "fetch", "-q", "--depth", "1", repository,
+        own = git_dir_of(project)
+        if own:
+            base, depth = ["--git-dir", own], []
+        else:
+            git("init", "-q", "--bare", str(Path(scratch) / "repo.git"))
+            base, depth = ["--git-dir", str(Path(scratch) / "repo.git")], ["--depth", "1"]
+        fetched = subprocess.run(["git", *base, "fetch", "-q", *depth, repository,
                                   f"refs/heads/{branch}"], capture_output=True, text=True)
         parent = git(*base, "rev-parse", "FETCH_HEAD") if fetched.returncode == 0 else None
         if parent is None and "couldn't find remote ref" not in fetched.stderr:
@@ -112,7 +127,7 @@ def deploy_git(output: Path, repository: str, branch: str, project: Path, messag
             reason = lines[-1] if lines else "git fetch failed"
             raise PublishError(f"cannot read {repository}: {reason}")
         (output / ".nojekyll").touch()  # GitHub Pages: serve the files as they are
-        tree_env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        tree_env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}  # never the project's index
         git(*base, "--work-tree", str(output), "add", "-A", "--force", ".", env=tree_env)
         tree = git(*base, "write-tree", env=tree_env)
         if parent and git(*base, "rev-parse", f"{parent}^{{tree}}") == tree:
@@ -191,7 +206,10 @@ def deploy(settings: dict, dry_run: bool) -> Deploy:
         source_commit = git("rev-parse", "--short", "HEAD", cwd=project, check=False)
         message = f"Publish {settings.get('SITEURL') or 'the site'}" + (
             f" from {source_commit}" if source_commit else "")
-        repository = resolve_repository(settings["PUBLISH_GIT_REPOSITORY"], project)
+        name = settings["PUBLISH_GIT_REPOSITORY"]
+        repository = resolve_repository(name, project)
+        if repository != name and "/" not in name and git_dir_of(project):
+            repository = name  # a remote of the project: push through it, with its settings
         return deploy_git(output, repository, settings["PUBLISH_GIT_BRANCH"], project, message,
                           dry_run)
     return deploy_folder(output, settings["PUBLISH_FOLDER"], project, dry_run)

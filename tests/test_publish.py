@@ -87,6 +87,31 @@ def test_publish_to_a_branch_of_a_bare_repository(tiny_site, serve_directory, re
     assert git("rev-list", "--count", "gh-pages", cwd=bare) == "2"  # history kept on the branch
 
 
+def test_publish_through_a_remote_of_the_project_leaves_the_project_alone(
+        tiny_site, serve_directory, tmp_path_factory):
+    site = make_site(tiny_site, serve_directory, {"a.md": post("Un", "texte", "un")})
+    configure(site, PUBLISH_TO="git", PUBLISH_GIT_REPOSITORY="origin",
+              PUBLISH_SEND_WEBMENTIONS=False)
+    bare = tmp_path_factory.mktemp("remote") / "remote.git"
+    git("init", "-q", "--bare", str(bare), cwd=bare.parent)
+    (site.root / ".gitignore").write_text("output/\ndata/\n")
+    git("init", "-q", "-b", "main", cwd=site.root)
+    git("remote", "add", "origin", str(bare), cwd=site.root)
+    git("add", ".", cwd=site.root)
+    git("commit", "-q", "-m", "site", cwd=site.root)
+    head = git("rev-parse", "HEAD", cwd=site.root)
+
+    done = publish(site)
+    assert done.returncode == 0, done.stderr
+    assert "pushed" in done.stdout and "branch gh-pages of origin" in done.stdout
+    assert "2026/un/index.html" in git("ls-tree", "-r", "--name-only", "gh-pages", cwd=bare)
+    assert git("rev-parse", "HEAD", cwd=site.root) == head
+    assert git("status", "--porcelain", cwd=site.root) == ""
+    assert git("branch", "--list", cwd=site.root) == "* main"
+    message = git("log", "-1", "--format=%s", "gh-pages", cwd=bare)
+    assert message == f"Publish {site.base} from {head[:7]}"
+
+
 def test_publish_to_a_folder_deploys_before_sending(tiny_site, serve_directory, receiver,
                                                     tmp_path):
     receiver.endpoint()
