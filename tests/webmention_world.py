@@ -45,7 +45,10 @@ class Receiver:
             form = {k: v[0] for k, v in request.form.items()}
             source, target = form.get("source", ""), form.get("target", "")
             local = source.startswith("http://127.0.0.1:")  # never a real network
-            page = httpx.get(source, timeout=5).text if local else ""
+            try:
+                page = httpx.get(source, timeout=5).text if local else ""
+            except httpx.HTTPError:
+                page = ""  # a source that cannot be fetched neither links nor says 410
             self.received.append(Mention(source, target, form, "410 Gone" in page,
                                          f'href="{target}"' in page))
             if delay:
