@@ -136,7 +136,9 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         for address in addresses:
             reason = blocked_reason(address)
             if reason:
-                raise _HostBlocked(f"refused: {host} resolves to {reason}")
+                if host.strip("[]") == address:
+                    raise _HostBlocked(f"refused: {reason}")
+                raise _HostBlocked(f"refused: {host} resolves to a non-public address ({reason})")
         last: Exception | None = None
         for address in addresses:
             try:
