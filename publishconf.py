@@ -17,4 +17,4 @@ AUTHOR_CARD = {**AUTHOR_CARD, "url": SITEURL + "/"}  # noqa: F405
 PUBLISH_TO = "git"
 PUBLISH_GIT_REPOSITORY = "origin"
 PUBLISH_GIT_BRANCH = "gh-pages"
-MODIFIED_FROM_GIT = True
+# MODIFIED_FROM_GIT = True  # off here: the sample's posts keep the dates their story tells
