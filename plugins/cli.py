@@ -1,7 +1,8 @@
-"""The `relais` command: build, serve and write posts (later issues add the network commands)."""
+"""The `relais` command: build, serve and write posts here; the feature commands load on use."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from datetime import datetime
@@ -18,7 +19,38 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The feature commands, loaded when called: `relais build` need not import the
+# network stack. name -> (module, attribute, modules that add subcommands to it)
+FEATURE_COMMANDS = {
+    "blogroll": ("plugins.blogroll.commands", "blogroll", ()),
+    "discover": ("plugins.blogroll.commands", "discover_command", ()),
+    "feeds": ("plugins.feeds.cli", "feeds", ()),
+    "mentions": ("plugins.webmentions.cli", "mentions", (
+        "plugins.webmentions.incoming.commands",  # mentions fetch
+        "plugins.webmentions.outgoing_commands",  # mentions send
+    )),
+    "publish": ("plugins.publish", "publish_command", ()),
+    "receiver": ("plugins.webmentions.incoming.commands", "receiver", ()),
+    "webmention": ("plugins.webmentions.outgoing_commands", "webmention", ()),
+}
+
+
+class RelaisGroup(click.Group):
+    """The core commands, plus the feature commands imported only when used."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *FEATURE_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name not in FEATURE_COMMANDS:
+            return super().get_command(ctx, name)
+        module, attribute, extensions = FEATURE_COMMANDS[name]
+        for extension in extensions:
+            importlib.import_module(extension)
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=RelaisGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Relais: a Pelican site kit for makers who grow by relationships."""
 
@@ -73,25 +105,6 @@ def new_command(title, kind, target, settings_file):
     except (BuildError, ScaffoldError) as error:
         fail(str(error))
     click.echo(f"Wrote {path}")
-
-
-# --- feature command groups: each feature registers its group below, one import and one line.
-
-from plugins.webmentions.cli import mentions  # noqa: E402  (one group: incoming fetch, outgoing send)
-from plugins.webmentions.incoming.commands import receiver  # noqa: E402  (also adds `mentions fetch`)
-from plugins.webmentions.outgoing_commands import webmention  # noqa: E402  (adds `mentions send`)
-from plugins.publish import publish_command  # noqa: E402  (relais publish)
-from plugins.blogroll.commands import blogroll, discover_command  # noqa: E402  (blogroll, discover)
-
-from plugins.feeds.cli import feeds  # noqa: E402  (feeds ping)
-
-main.add_command(mentions)
-main.add_command(webmention)
-main.add_command(publish_command)
-main.add_command(feeds)
-main.add_command(receiver)
-main.add_command(blogroll)
-main.add_command(discover_command)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from plugins.webmentions.incoming import archive
-from plugins.webmentions.incoming.avatars import download_avatars, read_index
+from plugins.webmentions.incoming.avatar_download import download_avatars
+from plugins.webmentions.incoming.avatars import read_index
 from plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
 from plugins.webmentions.incoming.receiver import ReceiverConfig
 from tests.conftest import run_relais

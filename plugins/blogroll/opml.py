@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
-import listparser
-
 from plugins.blogroll.model import Creator
 
 
@@ -88,6 +86,8 @@ def read_opml(document: bytes | str, where: str = "OPML") -> list[Outline]:
     """The subscriptions of an OPML document; OpmlError when it is not a feed list at all."""
     if isinstance(document, str):
         document = document.encode("utf-8")
+    import listparser  # here, not at the top: the build only writes OPML, and this is slow to load
+
     result = listparser.parse(document)
     found = _details(document)
     if found is None and not result.feeds:

@@ -49,7 +49,7 @@ def fetch_command(settings_file, api, domains, full, allow_private_network):
     from rich.progress import Progress
 
     from plugins.webmentions.incoming.archive import ArchiveError
-    from plugins.webmentions.incoming.avatars import download_avatars
+    from plugins.webmentions.incoming.avatar_download import download_avatars
     from plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
 
     settings = _settings(settings_file)
