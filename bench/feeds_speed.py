@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import REPO, RELAIS, compare  # noqa: E402
+from build_speed import RELAIS, REPO, compare  # noqa: E402
 from generate_site import generate  # noqa: E402
 
 COMMON = 'SITEURL = "https://bench.example"\nRELATIVE_URLS = False\n'

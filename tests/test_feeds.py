@@ -88,7 +88,7 @@ def test_full_content_keeps_the_story_image_and_a_reply_its_target(published_sit
     reply = next(e for e in parsed.entries if "/reponse-carnet-de-cuisson/" in e.link)
     assert 'href="https://jeanne-potier.example/2026/02/carnet-de-cuisson/"' in \
         reply.content[0].value
-    covered = [e for e in parsed.entries if any(l.rel == "enclosure" for l in e.links)]
+    covered = [e for e in parsed.entries if any(link.rel == "enclosure" for link in e.links)]
     assert covered and all(e.get("media_content") for e in covered)
 
 
@@ -122,7 +122,7 @@ def test_ids_are_stable_tags_and_rss_guids_are_permalinks(published_site):
 def test_hub_and_self_links_in_every_format(published_site):
     feeds = published_site.output / "feeds"
     for name in ("all.atom.xml", "all.rss.xml"):
-        links = {(l.rel, l.href) for l in feedparser.parse((feeds / name).read_bytes()).feed.links}
+        links = {(link.rel, link.href) for link in feedparser.parse((feeds / name).read_bytes()).feed.links}
         assert ("hub", HUB) in links and ("self", f"{SITE}/feeds/{name}") in links, name
     document = json.loads((feeds / "all.json").read_text("utf-8"))
     assert document["hubs"] == [{"type": "WebSub", "url": HUB}]
@@ -132,7 +132,8 @@ def test_hub_and_self_links_in_every_format(published_site):
 def test_pages_announce_their_feeds(published_site):
     output = published_site.output
     home = (output / "index.html").read_text(encoding="utf-8")
-    assert f'type="application/atom+xml" title="Atelier Maëlle (Atom)" href="{SITE}/feeds/all.atom.xml"' in home
+    assert ('type="application/atom+xml" title="Atelier Maëlle (Atom)" '
+            f'href="{SITE}/feeds/all.atom.xml"') in home
     notes = (output / "categorie" / "notes" / "index.html").read_text(encoding="utf-8")
     assert f'href="{SITE}/feeds/category/notes.atom.xml"' in notes
     assert "feeds/category/" not in home

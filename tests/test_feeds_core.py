@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_absolutize_links_images_and_srcset_but_not_fragments_or_mail():
 
 
 def make_post(slug, day, kind="story", lang="fr"):
-    date = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=day)
+    date = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day)
     return Post(id=f"tag:x.example,2026:{lang}/{slug}", url=f"https://x.example/{slug}/",
                 title=slug, summary="<p>s</p>", content="<p>c</p>", published=date,
                 updated=date, lang=lang, kind=kind)

@@ -51,7 +51,7 @@ def relative_urls(html: str) -> list[str]:
 def _rss(root) -> list[str]:
     problems = []
     channel = root.find("channel")
-    self_links = [l for l in channel.findall(f"{ATOM}link") if l.get("rel") == "self"]
+    self_links = [link for link in channel.findall(f"{ATOM}link") if link.get("rel") == "self"]
     if not self_links or not absolute(self_links[0].get("href")):
         problems.append("channel: missing or relative atom:link rel=self")
     for name in ("lastBuildDate", "pubDate"):
@@ -83,7 +83,7 @@ def _rss(root) -> list[str]:
 
 def _atom(root) -> list[str]:
     problems = []
-    self_links = [l for l in root.findall(f"{ATOM}link") if l.get("rel") == "self"]
+    self_links = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
     if not self_links or not absolute(self_links[0].get("href")):
         problems.append("feed: missing or relative link rel=self")
     for name in ("updated", "published"):
@@ -93,8 +93,8 @@ def _atom(root) -> list[str]:
     ids = []
     for entry in root.findall(f"{ATOM}entry"):
         ids.append(entry.findtext(f"{ATOM}id"))
-        alternates = [(l.get("type"), l.get("hreflang")) for l in entry.findall(f"{ATOM}link")
-                      if l.get("rel", "alternate") == "alternate"]
+        alternates = [(link.get("type"), link.get("hreflang")) for link in entry.findall(f"{ATOM}link")
+                      if link.get("rel", "alternate") == "alternate"]
         if not alternates:
             problems.append(f"entry {ids[-1]}: no alternate link")
         if len(alternates) != len(set(alternates)):

@@ -11,7 +11,7 @@ import logging
 import mimetypes
 import os
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -170,7 +170,7 @@ def plan_feeds(generators) -> None:
         log.info("feeds: no absolute SITEURL or FEED_DOMAIN (development): no feed written; "
                  "`relais build --publish` writes them")
         return
-    reader = Reader(settings, base, datetime.now(timezone.utc))
+    reader = Reader(settings, base, datetime.now(UTC))
     placed, article_of = [], {}
     for article, original in ([(a, True) for a in articles_generator.articles] +
                               [(a, False) for a in articles_generator.translations]):
