@@ -38,12 +38,19 @@ def read_json(path: Path, default: Any = None) -> Any:
 
 def write_json(path: Path, value: Any) -> None:
     """Replace the file's content with `value`, atomically."""
+    write_atomic(path, dumps(value))
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace a text (UTF-8) or binary file atomically: temporary file in the same folder,
+    flushed to disk, then renamed over the old one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(dumps(value))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -9,8 +9,6 @@ next refresh asks "has it changed?" instead of downloading it again.
 from __future__ import annotations
 
 import copy
-import os
-import tempfile
 from pathlib import Path
 
 from plugins.store import StoreError, read_json, write_json
@@ -73,18 +71,3 @@ def snapshot(state: dict) -> dict:
     return copy.deepcopy(state)
 
 
-def write_text_atomic(path: Path, text: str | bytes) -> None:
-    """Replace a text or binary file atomically (temporary file in the same folder + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

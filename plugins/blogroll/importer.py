@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from plugins.blogroll.cache import write_text_atomic
 from plugins.blogroll.model import Creator, normalize_url, parse_blogroll, site_identity
 from plugins.blogroll.opml import Outline, origin, read_opml
+from plugins.store import write_atomic
 
 ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)
 HEADER = "# The creators I follow: see docs/blogroll.md\ncreators:\n"
@@ -87,5 +87,5 @@ def import_opml(path: Path, opml_path: Path, where: str) -> Merge:
         text = ""
     merge = merge_opml(text, Path(opml_path).read_bytes(), where, str(opml_path))
     if merge.added:
-        write_text_atomic(path, merge.text)
+        write_atomic(path, merge.text)
     return merge

@@ -20,16 +20,11 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin
 
-from plugins.blogroll.cache import (
-    AVATARS,
-    load_state,
-    save_state,
-    snapshot,
-    write_text_atomic,
-)
+from plugins.blogroll.cache import AVATARS, load_state, save_state, snapshot
 from plugins.blogroll.model import Creator, belongs_to, site_identity
 from plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
 from plugins.http_client import FetchError, HttpClient, run
+from plugins.store import write_atomic
 
 PARSE_POOL_MIN = 50  # creators from which feeds are parsed in a worker process
 WELL_KNOWN = "/.well-known/recommendations.opml"
@@ -265,7 +260,7 @@ async def _refresh_avatar(fetch: Fetcher, creator: Creator, state: dict, directo
         fetch.outcome.problems.append(f"photo {photo}: {problem}")
         return
     name = f"{AVATARS}/{creator.key}.{AVATAR_TYPES[kind]}"
-    await asyncio.to_thread(write_text_atomic, directory / name, response.content)
+    await asyncio.to_thread(write_atomic, directory / name, response.content)
     state["avatar"] = name
     fetch.remember(photo, response)
 
