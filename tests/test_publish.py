@@ -95,7 +95,7 @@ def test_publish_through_a_remote_of_the_project_leaves_the_project_alone(
               PUBLISH_SEND_WEBMENTIONS=False)
     bare = tmp_path_factory.mktemp("remote") / "remote.git"
     git("init", "-q", "--bare", str(bare), cwd=bare.parent)
-    (site.root / ".gitignore").write_text("output/\ndata/\n")
+    (site.root / ".gitignore").write_text("output/\ndata/\n__pycache__/\n")  # as a real project has
     git("init", "-q", "-b", "main", cwd=site.root)
     git("remote", "add", "origin", str(bare), cwd=site.root)
     git("add", ".", cwd=site.root)
