@@ -78,6 +78,9 @@ def install_template_tools(generator):
             Path(generator.settings["THEME"]) / "translations", generator.settings["DEFAULT_LANG"]
         )
 
+    rendered = {}  # once(): (macro, post, prefix, language) -> HTML, for this generator's build
+    modules = {}  # macros_for(): (file, prefix, language) -> module
+
     @pass_context
     def gettext(context, text):
         return catalogs.gettext(page_language(context), text)
@@ -98,11 +101,10 @@ def install_template_tools(generator):
         the site's footer on every page; each is the same HTML every time, so it
         is rendered once.
         """
-        key = (macro.name, id(post), context.get("SITEURL"), page_language(context))
-        cache = generator.env.__dict__.setdefault("relais_once", {})
-        if key not in cache:
-            cache[key] = macro(post) if post is not None else macro()
-        return cache[key]
+        key = (macro, id(post), context.get("SITEURL"), page_language(context))
+        if key not in rendered:
+            rendered[key] = macro(post) if post is not None else macro()
+        return rendered[key]
 
     @pass_context
     def macros_for(context, name):
@@ -113,7 +115,6 @@ def install_template_tools(generator):
         (everything else comes in through their arguments), so one module serves.
         """
         key = (name, context.get("SITEURL"), page_language(context))
-        modules = generator.env.__dict__.setdefault("relais_modules", {})
         if key not in modules:
             modules[key] = generator.env.get_template(name).make_module(context.get_all())
         return modules[key]
