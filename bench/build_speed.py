@@ -79,14 +79,19 @@ def bare_copy(content: Path) -> Path:
     return copy
 
 
-def write_settings(work: Path, content: Path, extra: str = "") -> tuple[Path, Path]:
+def relais_settings(work: Path, content: Path, name: str, extra: str = "") -> Path:
+    """A settings file for `relais build`: ours, reading `content`, writing `out-<name>`."""
+    path = work / f"{name}.py"
+    path.write_text(RELAIS.format(repo=str(REPO), content=str(content),
+                                  output=str(work / f"out-{name}"), theme=str(REPO / "theme"),
+                                  extra=extra))
+    return path
+
+
+def write_settings(work: Path, content: Path) -> tuple[Path, Path]:
     bare = work / "bare.py"
     bare.write_text(BARE.format(content=str(bare_copy(content)), output=str(work / "out-bare")))
-    ours = work / "relais.py"
-    ours.write_text(RELAIS.format(repo=str(REPO), content=str(content),
-                                  output=str(work / "out-relais"), theme=str(REPO / "theme"),
-                                  extra=extra))
-    return bare, ours
+    return bare, relais_settings(work, content, "relais")
 
 
 def compare(commands: dict[str, list[str]], cwd: Path, rounds: int) -> dict[str, tuple]:

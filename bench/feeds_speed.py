@@ -17,19 +17,11 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import RELAIS, REPO, compare  # noqa: E402
+from build_speed import REPO, compare, relais_settings  # noqa: E402
 from generate_site import generate  # noqa: E402
 
 COMMON = 'SITEURL = "https://bench.example"\nRELATIVE_URLS = False\n'
 WITHOUT = COMMON + 'PLUGINS = [p for p in PLUGINS if p != "plugins.feeds"]\n'
-
-
-def settings_file(work: Path, content: Path, name: str, extra: str) -> Path:
-    path = work / f"{name}.py"
-    path.write_text(RELAIS.format(repo=str(REPO), content=str(content),
-                                  output=str(work / f"out-{name}"), theme=str(REPO / "theme"),
-                                  extra=extra))
-    return path
 
 
 def main():
@@ -42,8 +34,8 @@ def main():
         content = generate(work, args.stories)
         build = [sys.executable, "-m", "plugins.cli", "build", "-s"]
         best = compare({
-            "without feeds": build + [str(settings_file(work, content, "without", WITHOUT))],
-            "with feeds": build + [str(settings_file(work, content, "with", COMMON))],
+            "without feeds": build + [str(relais_settings(work, content, "without", WITHOUT))],
+            "with feeds": build + [str(relais_settings(work, content, "with", COMMON))],
         }, REPO, args.rounds)
         written = sorted((work / "out-with" / "feeds").rglob("*"))
         feeds = sum(1 for p in written if p.is_file())
