@@ -16,6 +16,7 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from plugins.problems import ProblemLines
 from plugins.settings import SettingsError
 
 
@@ -80,9 +81,10 @@ def build(settings: dict) -> BuildReport:
         Pelican(settings).run()
     except SettingsError as error:
         raise BuildError(str(error)) from error
+    except ProblemLines as error:
+        raise BuildError(str(error)) from error
     except Exception as error:
-        lines = getattr(error, "lines", None)
-        raise BuildError("\n".join(lines) if lines else f"{type(error).__name__}: {error}") from error
+        raise BuildError(f"{type(error).__name__}: {error}") from error
     finally:
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)

@@ -17,6 +17,7 @@ from plugins.blogroll.model import BlogrollError, Creator, load_blogroll
 from plugins.blogroll.opml import write_opml
 from plugins.blogroll.reciprocity import received_mentions, sent_targets
 from plugins.blogroll.render import BlogrollView, blogroll_json, build_view
+from plugins.problems import ProblemLines
 from plugins.store import dumps
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,8 @@ OPML_FILES = ("blogroll.opml", ".well-known/recommendations.opml")
 JSON_FILE = "blogroll.json"
 
 
-class BlogrollProblems(Exception):
+class BlogrollProblems(ProblemLines):
     """The blogroll file has problems; `lines` are shown one per line by the build."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
 
 
 def project_root(settings) -> Path:

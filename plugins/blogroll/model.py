@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from plugins.problems import ProblemLines
+
 # XFN 1.1 relationship values (https://gmpg.org/xfn/11)
 XFN = (
     "friend",
@@ -39,12 +41,8 @@ XFN = (
 FIELDS = ("name", "site", "feed", "interests", "note", "rel", "groups")
 
 
-class BlogrollError(Exception):
+class BlogrollError(ProblemLines):
     """Problems in the blogroll file, one line each."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
 
 
 @dataclass

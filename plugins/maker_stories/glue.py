@@ -16,6 +16,7 @@ from plugins.maker_stories.facts import (
     split_status,
 )
 from plugins.maker_stories.series import Series, group_series, in_language, navigation
+from plugins.problems import ProblemLines
 
 # every list of content a generator keeps, published or not
 CONTENT_LISTS = (
@@ -25,12 +26,8 @@ CONTENT_LISTS = (
 )
 
 
-class ContentProblems(Exception):
+class ContentProblems(ProblemLines):
     """Problems in the metadata of one or more posts, one line each."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
 
 
 def move_maker_status(generator, metadata):

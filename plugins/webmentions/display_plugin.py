@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
+from plugins.problems import ProblemLines
 from plugins.webmentions.incoming import settings as incoming_settings
 from plugins.webmentions.incoming.archive import ArchiveError, load
 from plugins.webmentions.incoming.avatars import AvatarShelf
@@ -24,12 +25,11 @@ from plugins.webmentions.incoming.display import Conversation, conversations, ta
 STATE = "_relais_received_mentions"
 
 
-class ArchiveProblem(Exception):
+class ArchiveProblem(ProblemLines):
     """The mentions archive cannot be read; the build stops with one line (nothing is written)."""
 
     def __init__(self, line: str):
-        self.lines = [line]
-        super().__init__(line)
+        super().__init__([line])
 
 
 def register():
