@@ -104,6 +104,16 @@ def compare(commands: dict[str, list[str]], cwd: Path, rounds: int) -> dict[str,
     return best
 
 
+def print_comparison(best: dict[str, tuple], subject: str, baseline: str, label: str,
+                     target: float) -> None:
+    """Each command's best wall and CPU time, then subject/baseline as ratios."""
+    for name, (wall, cpu) in best.items():
+        print(f"  {name:14s} wall {wall:7.2f} s   cpu {cpu:7.2f} s")
+    wall_ratio = best[subject][0] / best[baseline][0]
+    cpu_ratio = best[subject][1] / best[baseline][1]
+    print(f"ratio {label}: wall {wall_ratio:.3f}, cpu {cpu_ratio:.3f} (target <= {target:.2f})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=2000)
@@ -123,11 +133,8 @@ def main():
         sys.exit(f"not comparable: story pages written bare={pages[0]}, relais={pages[1]}")
     print(f"stories: {args.stories} (pages written: bare {pages[0]}, relais {pages[1]}), "
           f"best of {args.rounds} rounds")
-    for name, (wall, cpu) in best.items():
-        print(f"  {name:14s} wall {wall:7.2f} s   cpu {cpu:7.2f} s")
-    wall_ratio = best["relais build"][0] / best["bare pelican"][0]
-    cpu_ratio = best["relais build"][1] / best["bare pelican"][1]
-    print(f"ratio relais/bare: wall {wall_ratio:.2f}, cpu {cpu_ratio:.2f} (target <= 1.30)")
+    print_comparison(best, "relais build", "bare pelican", "relais/bare", 1.30)
+
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import REPO, compare, relais_settings  # noqa: E402
+from build_speed import REPO, compare, print_comparison, relais_settings  # noqa: E402
 from generate_site import generate  # noqa: E402
 
 COMMON = 'SITEURL = "https://bench.example"\nRELATIVE_URLS = False\n'
@@ -40,11 +40,7 @@ def main():
         written = sorted((work / "out-with" / "feeds").rglob("*"))
         feeds = sum(1 for p in written if p.is_file())
     print(f"stories: {args.stories}, best of {args.rounds} rounds, {feeds} feed files written")
-    for name, (wall, cpu) in best.items():
-        print(f"  {name:14s} wall {wall:7.2f} s   cpu {cpu:7.2f} s")
-    wall_ratio = best["with feeds"][0] / best["without feeds"][0]
-    cpu_ratio = best["with feeds"][1] / best["without feeds"][1]
-    print(f"ratio with/without feeds: wall {wall_ratio:.3f}, cpu {cpu_ratio:.3f} (target <= 1.10)")
+    print_comparison(best, "with feeds", "without feeds", "with/without feeds", 1.10)
 
 
 if __name__ == "__main__":
