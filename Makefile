@@ -19,7 +19,7 @@ html: $(STAMP)
 	$(BIN)/relais build
 
 test: $(STAMP)
-	$(BIN)/ruff check plugins tests bench scripts
+	$(BIN)/ruff check relais plugins theme tests bench scripts
 	$(BIN)/python -m pytest -q
 
 serve: $(STAMP)
@@ -29,7 +29,7 @@ publish: $(STAMP)
 	$(BIN)/relais publish
 
 lint: $(STAMP)
-	$(BIN)/ruff check plugins tests bench scripts
+	$(BIN)/ruff check relais plugins theme tests bench scripts
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py

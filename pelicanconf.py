@@ -1,5 +1,7 @@
 """Development settings for the sample Relais site (relative URLs, nothing published)."""
 
+import relais
+
 AUTHOR = "Maëlle Garnier"
 SITENAME = "Atelier Maëlle"
 SITEURL = ""
@@ -10,7 +12,7 @@ ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra/robots.txt"]
 EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
-THEME = "theme"
+THEME = relais.THEME  # the theme inside the installed package
 # Templates do not change during one build: skip Jinja's per-include file check.
 JINJA_ENVIRONMENT = {"auto_reload": False}
 
@@ -18,13 +20,13 @@ TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
-PLUGINS = ["plugins.core", "plugins.maker_stories", "plugins.feeds", "plugins.blogroll"]
+PLUGINS = ["relais.plugins.core", "relais.plugins.maker_stories", "relais.plugins.feeds", "relais.plugins.blogroll"]
 
 # Outgoing Webmentions and tombstones (docs/webmentions-outgoing.md); git dates (docs/publishing.md)
-PLUGINS += ["plugins.webmentions.outgoing", "plugins.git_dates"]
+PLUGINS += ["relais.plugins.webmentions.outgoing", "relais.plugins.git_dates"]
 
 # Received Webmentions shown under each post (docs/webmentions-incoming.md)
-PLUGINS += ["plugins.webmentions.display_plugin"]
+PLUGINS += ["relais.plugins.webmentions.display_plugin"]
 
 # Pretty, stable URLs: /2026/slug/ ; translations under /en/2026/slug/
 ARTICLE_URL = "{date:%Y}/{slug}/"

@@ -1,6 +1,6 @@
 """Benchmark: refresh 300 creators whose servers answer after 100 ms, 16 requests in flight.
 
-Each creator is a real local site (tests/fleet.py) on its own loopback
+Each creator is a real local site (tests/support/fleet.py) on its own loopback
 address, so the shared client's per-host limit applies as on the web. A
 refresh asks each creator for 4 things in turn (home page, feed, blogroll,
 photo), so the bound set by 16 requests in flight is
@@ -23,9 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from plugins.blogroll.model import Creator as Entry  # noqa: E402
-from plugins.blogroll.refresh import refresh  # noqa: E402
-from tests.fleet import Creator, Fleet, Post, publish  # noqa: E402
+from relais.plugins.blogroll.model import Creator as Entry  # noqa: E402
+from relais.plugins.blogroll.refresh import refresh  # noqa: E402
+
+from tests.support.fleet import Creator, Fleet, Post, publish  # noqa: E402
 
 
 def loopback(index: int) -> str:

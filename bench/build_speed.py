@@ -91,7 +91,7 @@ def relais_settings(work: Path, content: Path, name: str, extra: str = "") -> Pa
 def write_settings(work: Path, content: Path) -> tuple[Path, Path]:
     bare = work / "bare.py"
     bare.write_text(BARE.format(content=str(bare_copy(content)), output=str(work / "out-bare")))
-    return bare, relais_settings(work, content, "relais")
+    return bare, relais_settings(work, content, "relais_site")
 
 
 def compare(commands: dict[str, list[str]], cwd: Path, rounds: int) -> dict[str, tuple]:
@@ -126,9 +126,9 @@ def main():
         bare, ours = write_settings(work, content)
         best = compare({
             "bare pelican": [str(bin_dir / "pelican"), "-s", str(bare), "-q"],
-            "relais build": [sys.executable, "-m", "plugins.cli", "build", "-s", str(ours)],
+            "relais build": [sys.executable, "-m", "relais.cli", "build", "-s", str(ours)],
         }, REPO, args.rounds)
-        pages = story_pages(work / "out-bare"), story_pages(work / "out-relais")
+        pages = story_pages(work / "out-bare"), story_pages(work / "out-relais_site")
     if min(pages) < args.stories:
         sys.exit(f"not comparable: story pages written bare={pages[0]}, relais={pages[1]}")
     print(f"stories: {args.stories} (pages written: bare {pages[0]}, relais {pages[1]}), "

@@ -5,7 +5,7 @@
 The same generated content (bench/generate_site.py) is built with
 `relais build` in fresh subprocesses, alternating, best of N rounds each,
 both with an absolute SITEURL (feeds are only written with one):
-  - without feeds: our settings with plugins.feeds removed from PLUGINS;
+  - without feeds: our settings with relais.plugins.feeds removed from PLUGINS;
   - with feeds:    our settings as they are (every section feed, full content).
 """
 
@@ -21,7 +21,7 @@ from build_speed import REPO, compare, print_comparison, relais_settings  # noqa
 from generate_site import generate  # noqa: E402
 
 COMMON = 'SITEURL = "https://bench.example"\nRELATIVE_URLS = False\n'
-WITHOUT = COMMON + 'PLUGINS = [p for p in PLUGINS if p != "plugins.feeds"]\n'
+WITHOUT = COMMON + 'PLUGINS = [p for p in PLUGINS if p != "relais.plugins.feeds"]\n'
 
 
 def main():
@@ -32,7 +32,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         content = generate(work, args.stories)
-        build = [sys.executable, "-m", "plugins.cli", "build", "-s"]
+        build = [sys.executable, "-m", "relais.cli", "build", "-s"]
         best = compare({
             "without feeds": build + [str(relais_settings(work, content, "without", WITHOUT))],
             "with feeds": build + [str(relais_settings(work, content, "with", COMMON))],

@@ -25,8 +25,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 from sample_mentions import solid_png  # noqa: E402
 
 sys.path.insert(0, str(REPO))
-from plugins.store import write_json  # noqa: E402
-from plugins.webmentions.incoming.avatars import file_stem  # noqa: E402
+from relais.plugins.webmentions.incoming.avatars import file_stem  # noqa: E402
+
+from relais.store import write_json  # noqa: E402
 
 DOMAIN = "bench.example"
 WORDS = ("Bravo", "très", "beau", "bol", "émail", "merci", "geste", "four", "couleur", "tasse")
@@ -95,7 +96,7 @@ def main():
                 theme=str(args.theme),
                 extra=f"WEBMENTIONS_ARCHIVE = {str(archive)!r}\n"
                       f"WEBMENTIONS_DOMAINS = [{DOMAIN!r}]\n"))
-            commands[name] = [sys.executable, "-m", "plugins.cli", "build", "-s", str(settings)]
+            commands[name] = [sys.executable, "-m", "relais.cli", "build", "-s", str(settings)]
         best = compare(commands, REPO, args.rounds)
         shown = sum(1 for p in (work / "out-full").rglob("index.html")
                     if 'class="mentions-counts"' in p.read_text(encoding="utf-8"))

@@ -82,7 +82,7 @@ def pair(n: int, sources_port: int) -> tuple[str, str]:
 
 def start_receiver(db: Path, site: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "plugins.cli", "receiver", "serve", "--db", str(db),
+        [sys.executable, "-m", "relais.cli", "receiver", "serve", "--db", str(db),
          "--site-dir", str(site), "--domain", DOMAIN, "--port", str(port), "--rate-limit", "0",
          "--allow-private-network"], cwd=REPO, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
@@ -165,8 +165,8 @@ def main() -> None:
               f"max {latencies[-1] * 1000:.1f} ms  (goal: ≥ 500/s, p99 < 100 ms)")
 
         # 2. verification of a full queue against local sources
-        from plugins.webmentions.incoming.inbox import Inbox
-        from plugins.webmentions.incoming.worker import drain
+        from relais.plugins.webmentions.incoming.inbox import Inbox
+        from relais.plugins.webmentions.incoming.worker import drain
 
         db = root / "verify.sqlite3"
         inbox = Inbox(db)

@@ -28,9 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from plugins.http_client import HttpClient, run  # noqa: E402
-from plugins.webmentions import dispatch, sentlog  # noqa: E402
-from plugins.webmentions.sending import send_webmention  # noqa: E402
+from relais.plugins.webmentions import dispatch, sentlog  # noqa: E402
+from relais.plugins.webmentions.sending import send_webmention  # noqa: E402
+
+from relais.net.client import HttpClient, run  # noqa: E402
 
 DELAY = 0.050
 PAGE = b'<!doctype html><html><head><link rel="webmention" href="/wm"></head><body>t</body></html>'

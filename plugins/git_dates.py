@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from plugins.settings import Setting, declare, is_bool
+from relais.settings import Setting, declare, is_bool
 
 declare(Setting("MODIFIED_FROM_GIT", False, is_bool,
                 "A post without `Modified` takes the date of its last commit, when it has been "

@@ -1,7 +1,7 @@
 """Produce the sample site's committed `data/blogroll/` with the real refresh and discovery.
 
 The sample creators live at `https://<name>.example/`, which do not exist.
-So this script serves each of them from the local fleet (tests/sample_fleet.py)
+So this script serves each of them from the local fleet (scripts/sample_world.py)
 on a loopback address, runs the real `refresh` and the real discovery crawl
 (depth 3) against those servers, then writes the results under the public
 addresses they stand for. Nothing but the addresses is changed.
@@ -23,14 +23,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from plugins.blogroll.cache import AVATARS, CANDIDATES_DIR, load_all  # noqa: E402
-from plugins.blogroll.discover import discover  # noqa: E402
-from plugins.blogroll.model import load_blogroll, site_key  # noqa: E402
-from plugins.blogroll.refresh import refresh  # noqa: E402
-from plugins.blogroll.settings import SETTINGS  # noqa: E402
-from plugins.store import write_json  # noqa: E402
-from tests.fleet import Fleet  # noqa: E402
-from tests.sample_fleet import DOMAINS, OWNER, REFRESHED, start  # noqa: E402
+from relais.plugins.blogroll.cache import AVATARS, CANDIDATES_DIR, load_all  # noqa: E402
+from relais.plugins.blogroll.config import SETTINGS  # noqa: E402
+from relais.plugins.blogroll.discover import discover  # noqa: E402
+from relais.plugins.blogroll.model import load_blogroll, site_key  # noqa: E402
+from relais.plugins.blogroll.refresh import refresh  # noqa: E402
+
+from relais.store import write_json  # noqa: E402
+from scripts.sample_world import DOMAINS, OWNER, REFRESHED, start  # noqa: E402
+from tests.support.fleet import Fleet  # noqa: E402
 
 
 def relocate(source: Path, target: Path, mapping: dict[str, str]) -> int:

@@ -30,13 +30,14 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from plugins.build import build, load_settings  # noqa: E402
-from plugins.store import write_json  # noqa: E402
-from plugins.webmentions.incoming import archive as archive_file  # noqa: E402
-from plugins.webmentions.incoming.avatar_download import download_avatars  # noqa: E402
-from plugins.webmentions.incoming.avatars import INDEX, file_stem, read_index  # noqa: E402
-from plugins.webmentions.incoming.fetch import fetch_into  # noqa: E402
-from plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread  # noqa: E402
+from relais.plugins.webmentions.incoming import archive as archive_file  # noqa: E402
+from relais.plugins.webmentions.incoming.avatar_download import download_avatars  # noqa: E402
+from relais.plugins.webmentions.incoming.avatars import INDEX, file_stem, read_index  # noqa: E402
+from relais.plugins.webmentions.incoming.fetch import fetch_into  # noqa: E402
+from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread  # noqa: E402
+
+from relais.build import build, load_settings  # noqa: E402
+from relais.store import write_json  # noqa: E402
 
 DOMAIN = "atelier-maelle.example"
 SITE = f"https://{DOMAIN}"

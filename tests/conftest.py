@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.build import build, load_settings
+from relais.build import build, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,7 +67,7 @@ def tiny_site(tmp_path):
 def run_relais(*args: str, cwd: Path | None = None, env: dict | None = None):
     """Run the real `relais` command in a subprocess, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "plugins.cli", *args],
+        [sys.executable, "-m", "relais.cli", *args],
         cwd=cwd or REPO, capture_output=True, text=True, timeout=300,
         env={**os.environ, **(env or {})},
     )

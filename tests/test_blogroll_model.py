@@ -6,12 +6,12 @@ import json
 
 import listparser
 import pytest
+from relais.plugins.blogroll.importer import merge_opml
+from relais.plugins.blogroll.model import BlogrollError, Creator, parse_blogroll, site_key
+from relais.plugins.blogroll.opml import OpmlError, read_opml, write_opml
+from relais.plugins.blogroll.reciprocity import evidence_for, received_mentions, sent_targets
+from relais.plugins.blogroll.text import Profile, terms
 
-from plugins.blogroll.importer import merge_opml
-from plugins.blogroll.model import BlogrollError, Creator, parse_blogroll, site_key
-from plugins.blogroll.opml import OpmlError, read_opml, write_opml
-from plugins.blogroll.reciprocity import evidence_for, received_mentions, sent_targets
-from plugins.blogroll.text import Profile, terms
 from tests.conftest import run_relais
 
 GOOD = """\

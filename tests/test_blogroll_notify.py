@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from plugins.blogroll.model import Creator
-from plugins.blogroll.notify import notify_new
-from plugins.store import read_json
-from tests.fleet import Fleet, home_page
+from relais.plugins.blogroll.model import Creator
+from relais.plugins.blogroll.notify import notify_new
+
+from relais.store import read_json
+from tests.support.fleet import Fleet, home_page
 
 
 def test_a_new_creator_gets_one_webmention_from_the_blogroll_page(tmp_path):

@@ -6,12 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from relais.plugins.blogroll.cache import load_state
+from relais.plugins.blogroll.model import Creator as Entry
+from relais.plugins.blogroll.refresh import refresh
 
-from plugins.blogroll.cache import load_state
-from plugins.blogroll.model import Creator as Entry
-from plugins.blogroll.refresh import refresh
 from tests.conftest import run_relais
-from tests.fleet import (
+from tests.support.fleet import (
     Creator,
     Fleet,
     Post,

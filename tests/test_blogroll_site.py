@@ -7,8 +7,8 @@ import json
 
 import listparser
 import mf2py
+from relais.plugins.blogroll.model import load_blogroll
 
-from plugins.blogroll.model import load_blogroll
 from tests.conftest import REPO, run_relais
 
 
@@ -87,7 +87,7 @@ def test_the_rss_feed_advertises_the_blogroll(tmp_path):
 
     import feedparser
 
-    from plugins.build import build, load_settings
+    from relais.build import build, load_settings
 
     cwd = os.getcwd()
     os.chdir(REPO)

@@ -8,13 +8,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from relais.plugins.blogroll.config import SETTINGS
+from relais.plugins.blogroll.discover import discover
+from relais.plugins.blogroll.model import load_blogroll
+from relais.plugins.blogroll.refresh import refresh
 
-from plugins.blogroll.discover import discover
-from plugins.blogroll.model import load_blogroll
-from plugins.blogroll.refresh import refresh
-from plugins.blogroll.settings import SETTINGS
 from tests.conftest import REPO, run_relais
-from tests.fleet import Creator, Fleet, Post, publish, status
+from tests.support.fleet import Creator, Fleet, Post, publish, status
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 WEIGHTS = next(s.default for s in SETTINGS if s.name == "DISCOVER_WEIGHTS")
@@ -114,7 +114,7 @@ def world(tmp_path_factory):
 
 
 def run_discover(world, depth=2, offline=False, max_sites=40):
-    from plugins.blogroll.cache import load_all
+    from relais.plugins.blogroll.cache import load_all
 
     root, sites, creators, _ = world
     states = load_all(root / "data" / "blogroll", {c.key: c.site for c in creators})

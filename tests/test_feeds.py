@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from plugins.build import build, load_settings
+from relais.build import build, load_settings
 from tests.conftest import REPO
 from tests.test_feeds_rules import json_feed_problems, relative_urls, xml_problems
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 
-from plugins.build import build, load_settings
+from relais.build import build, load_settings
 from tests.conftest import run_relais
 from tests.test_feeds_rules import xml_problems
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from relais.plugins.feeds.jsonfeed import json_feed
+from relais.plugins.feeds.model import Feed, Post
+from relais.plugins.feeds.plan import Placed, Section, plan
+from relais.plugins.feeds.urls import absolutize
+from relais.plugins.feeds.xmlfeeds import ChannelExtra, rss
 
-from plugins import settings as relais_settings
-from plugins.feeds.jsonfeed import json_feed
-from plugins.feeds.model import Feed, Post
-from plugins.feeds.plan import Placed, Section, plan
-from plugins.feeds.urls import absolutize
-from plugins.feeds.xmlfeeds import ChannelExtra, rss
+from relais import settings as relais_settings
 from tests.test_feeds_rules import json_feed_problems, xml_problems
 
 BASE = "https://x.example/2026/post/"
@@ -62,7 +62,7 @@ def test_plan_sorts_newest_first_and_skips_what_is_off_or_empty():
     ("FEEDS_FOLLOW_PAGES", {"fr": "/suivre"}, "must map a language to a URL"),
 ])
 def test_wrong_feed_settings_name_themselves(name, value, message):
-    import plugins.feeds  # noqa: F401  (declares the settings)
+    import relais.plugins.feeds  # noqa: F401  (declares the settings)
 
     with pytest.raises(relais_settings.SettingsError) as error:
         relais_settings.apply({name: value}, [name])

@@ -6,7 +6,7 @@ import json
 import shutil
 
 from tests.conftest import run_relais
-from tests.local_http import LocalServer
+from tests.support.local_http import LocalServer
 from tests.test_feeds import SITE, published_site  # noqa: F401  (the session fixture)
 
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-import plugins.http_client as http_client
-from plugins.http_client import (
+import relais.net.client as http_client
+from relais.net.client import (
     BadUrl,
     Blocked,
     ConnectFailed,
@@ -21,7 +21,7 @@ from plugins.http_client import (
     blocked_reason,
     retry_after_seconds,
 )
-from tests.local_http import LocalServer
+from tests.support.local_http import LocalServer
 
 
 @pytest.fixture

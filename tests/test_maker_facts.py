@@ -1,7 +1,7 @@
 """The pure core of maker_stories: facts, problems, series, reading time."""
 
-from plugins.maker_stories.facts import read_facts, reading_minutes, source_line, split_status
-from plugins.maker_stories.series import group_series, navigation
+from relais.plugins.maker_stories.facts import read_facts, reading_minutes, source_line, split_status
+from relais.plugins.maker_stories.series import group_series, navigation
 
 
 def facts_of(metadata, category=None, existing=("images/pot.svg",)):

@@ -7,11 +7,10 @@ import re
 
 import mf2py
 import pytest
-
-from plugins.webmentions.incoming import archive
-from plugins.webmentions.incoming.jf2 import from_jf2, to_jf2
-from plugins.webmentions.incoming.links import links_to
-from plugins.webmentions.incoming.parse import mention_from_html
+from relais.plugins.webmentions.incoming import archive
+from relais.plugins.webmentions.incoming.jf2 import from_jf2, to_jf2
+from relais.plugins.webmentions.incoming.links import links_to
+from relais.plugins.webmentions.incoming.parse import mention_from_html
 
 TARGET = "https://atelier.example/2026/douze-tasses/"
 SOURCE = "https://jeanne.example/notes/1"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import mf2py
 import pytest
+from relais.plugins.webmentions.incoming.avatars import file_stem
+from relais.plugins.webmentions.incoming.display import sanitize
 
-from plugins.build import BuildError, build, load_settings
-from plugins.store import write_json
-from plugins.webmentions.incoming.avatars import file_stem
-from plugins.webmentions.incoming.display import sanitize
+from relais.build import BuildError, build, load_settings
+from relais.store import write_json
 from tests.conftest import write_tiny_site
 from tests.test_mentions_fetch import png
 

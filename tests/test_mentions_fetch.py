@@ -11,14 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import pytest
+from relais.plugins.webmentions.incoming import archive
+from relais.plugins.webmentions.incoming.avatar_download import download_avatars
+from relais.plugins.webmentions.incoming.avatars import read_index
+from relais.plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
+from relais.plugins.webmentions.incoming.receiver import ReceiverConfig
 
-from plugins.webmentions.incoming import archive
-from plugins.webmentions.incoming.avatar_download import download_avatars
-from plugins.webmentions.incoming.avatars import read_index
-from plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
-from plugins.webmentions.incoming.receiver import ReceiverConfig
 from tests.conftest import run_relais
-from tests.local_http import LocalServer
+from tests.support.local_http import LocalServer
 from tests.test_receiver import POST, TOKEN, Receiver, built_site
 
 

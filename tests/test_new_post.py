@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from plugins.scaffold import KINDS
+from relais.scaffold import KINDS
 from tests.conftest import run_relais
 
 

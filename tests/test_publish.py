@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import click
 import pytest
 from click.testing import CliRunner
+from relais.plugins.git_dates import git_modified, history
 
-from plugins.build import build, load_settings
-from plugins.cli import main
-from plugins.git_dates import git_modified, history
-from plugins.store import read_json
+from relais.build import build, load_settings
+from relais.cli import main
+from relais.store import read_json
 from tests.conftest import run_relais
-from tests.local_http import LocalServer
-from tests.webmention_world import Receiver, make_site, post
+from tests.support.local_http import LocalServer
+from tests.support.webmention_world import Receiver, make_site, post
 
 ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.com",

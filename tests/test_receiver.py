@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread
 
-from plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread
 from tests.conftest import REPO
-from tests.local_http import LocalServer
+from tests.support.local_http import LocalServer
 
 SITE = "https://atelier.example"
 POST = f"{SITE}/2026/douze-tasses/"
@@ -273,7 +273,7 @@ def test_the_api_needs_the_token_and_pages_like_webmention_io(receiver, sources)
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "plugins.cli", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "relais.cli", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -307,7 +307,7 @@ def free_port() -> int:
 
 def start_receiver_process(db: Path, site: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "plugins.cli", "receiver", "serve", "--db", str(db),
+        [sys.executable, "-m", "relais.cli", "receiver", "serve", "--db", str(db),
          "--site-dir", str(site), "--domain", "atelier.example", "--port", str(port),
          "--rate-limit", "0", "--concurrency", "2", "--allow-private-network"],
         cwd=REPO, env={**os.environ, "RELAIS_RECEIVER_TOKEN": TOKEN},

@@ -6,7 +6,7 @@ from pathlib import Path
 import mf2py
 import pytest
 
-from tests.linkcheck import broken_links
+from tests.support.linkcheck import broken_links
 
 
 def article_pages(output: Path) -> list[Path]:

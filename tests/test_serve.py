@@ -44,7 +44,7 @@ def test_serve_answers_and_rebuilds_on_change(tmp_path):
     settings = write_tiny_site(tmp_path, {"pot.md": POST.format(title="Premier pot")})
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "plugins.cli", "serve", "-s", str(settings), "--port", str(port)],
+        [sys.executable, "-m", "relais.cli", "serve", "-s", str(settings), "--port", str(port)],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )

@@ -3,10 +3,10 @@
 import re
 
 import pytest
+import relais.plugins.core  # noqa: F401  (declares its settings)
+import relais.plugins.maker_stories  # noqa: F401
 
-import plugins.core  # noqa: F401  (declares its settings)
-import plugins.maker_stories  # noqa: F401
-from plugins import settings as relais_settings
+from relais import settings as relais_settings
 from tests.conftest import REPO, run_relais
 
 

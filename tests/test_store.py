@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.store import StoreError, read_json, write_json
+from relais.store import StoreError, read_json, write_json
 
 
 def test_round_trip_is_stable_and_sorted(tmp_path):

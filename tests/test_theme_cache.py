@@ -3,7 +3,7 @@
 import re
 import shutil
 
-from plugins.build import build, load_settings
+from relais.build import build, load_settings
 from tests.conftest import REPO
 
 

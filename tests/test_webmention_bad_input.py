@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 import pytest
 from click.testing import CliRunner
+from relais.plugins.webmentions.outgoing import LAST_BUILD
+from relais.plugins.webmentions.outgoing_commands import send_owed
 from rich.console import Console
 
-import plugins.http_client as http_client
-from plugins.build import BuildError, build, load_settings
-from plugins.cli import main
-from plugins.store import read_json
-from plugins.webmentions.outgoing import LAST_BUILD
-from plugins.webmentions.outgoing_commands import send_owed
+import relais.net.client as http_client
+from relais.build import BuildError, build, load_settings
+from relais.cli import main
+from relais.store import read_json
 from tests.conftest import REPO, run_relais
-from tests.local_http import LocalServer
-from tests.webmention_world import Receiver, make_site, post
+from tests.support.local_http import LocalServer
+from tests.support.webmention_world import Receiver, make_site, post
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_kill_9_leaves_a_valid_log_and_the_next_run_sends_exactly_what_is_owed(
     targets = [receiver.target(f"/t{n}") for n in range(16)]
     links = " ".join(f"[{n}]({url})" for n, url in enumerate(targets))
     site = make_site(tiny_site, serve_directory, {"a.md": post("Beaucoup", links, "beaucoup")})
-    command = [sys.executable, "-m", "plugins.cli", "mentions", "send", "-s",
+    command = [sys.executable, "-m", "relais.cli", "mentions", "send", "-s",
                str(site.settings_file), "-e", f'SITEURL="{site.base}"', "--allow-private-network"]
     process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from relais.plugins.webmentions.discovery import discover, find_endpoint, parse_link_header
 
-from plugins.http_client import Blocked, HttpClient, TooLarge
-from plugins.webmentions.discovery import discover, find_endpoint, parse_link_header
-from tests.local_http import LocalServer
+from relais.net.client import Blocked, HttpClient, TooLarge
+from tests.support.local_http import LocalServer
 
 HTML = "text/html; charset=utf-8"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.store import read_json
-from tests.local_http import LocalServer
-from tests.webmention_world import Receiver, make_site, post
+from relais.store import read_json
+from tests.support.local_http import LocalServer
+from tests.support.webmention_world import Receiver, make_site, post
 
 
 @pytest.fixture

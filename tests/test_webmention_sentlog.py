@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from relais.plugins.webmentions import dispatch, sentlog
+from relais.plugins.webmentions.sending import Outcome, judge_response
+from relais.plugins.webmentions.sentlog import Policy, Post
 
-from plugins.store import write_json
-from plugins.webmentions import dispatch, sentlog
-from plugins.webmentions.sending import Outcome, judge_response
-from plugins.webmentions.sentlog import Policy, Post
+from relais.store import write_json
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SOURCE = "https://atelier.example/2026/bol/"
@@ -153,7 +153,7 @@ def test_dry_run_writes_nothing(tmp_path):
 def test_an_unexpected_error_costs_one_pair_not_the_run(tmp_path, monkeypatch):
     import asyncio
 
-    import plugins.webmentions.dispatch as dispatch_module
+    import relais.plugins.webmentions.dispatch as dispatch_module
 
     async def broken(client, source, target):
         if target == A:

@@ -10,9 +10,8 @@ get), `glue` (Pelican) and `commands` (the CLI).
 from __future__ import annotations
 
 from pelican import signals
-
-from plugins.blogroll.glue import add_to_context, write_blogroll
-from plugins.blogroll.settings import SETTINGS  # noqa: F401  (declares them)
+from relais.plugins.blogroll.config import SETTINGS  # noqa: F401  (declares them)
+from relais.plugins.blogroll.pelican import add_to_context, write_blogroll
 
 
 def register():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from plugins.store import StoreError, read_json, write_json
+from relais.store import StoreError, read_json, write_json
 
 AVATARS = "avatars"
 CANDIDATES_DIR = "candidates"

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from plugins.blogroll.cache import CANDIDATES_DIR, load_state
-from plugins.blogroll.model import Creator, belongs_to, site_identity, site_key
-from plugins.blogroll.rank import Candidate, Lister, Ranked, rank
-from plugins.blogroll.reciprocity import is_ours
-from plugins.blogroll.refresh import refresh_creator
-from plugins.blogroll.text import Profile, entry_profile
-from plugins.http_client import HttpClient, run
+from relais.plugins.blogroll.cache import CANDIDATES_DIR, load_state
+from relais.plugins.blogroll.model import Creator, belongs_to, site_identity, site_key
+from relais.plugins.blogroll.rank import Candidate, Lister, Ranked, rank
+from relais.plugins.blogroll.reciprocity import is_ours
+from relais.plugins.blogroll.refresh import refresh_creator
+from relais.plugins.blogroll.text import Profile, entry_profile
+
+from relais.net.client import HttpClient, run
 
 URL_IN_TEXT = re.compile(r"https?://[^\s)<>\]\"']+")
 

@@ -18,11 +18,11 @@ def _add(channel) -> None:
 def install(settings, opml_path: str) -> None:
     """Register the hook once per process; set (or clear) this build's URL."""
     _CURRENT["url"] = None
-    if not any(str(p).endswith("plugins.feeds") for p in settings.get("PLUGINS") or []):
+    if not any(str(p).endswith("relais.plugins.feeds") for p in settings.get("PLUGINS") or []):
         return
     try:
-        from plugins.feeds import glue as feeds
-        from plugins.feeds.xmlfeeds import ChannelExtra
+        from relais.plugins.feeds import pelican as feeds
+        from relais.plugins.feeds.xmlfeeds import ChannelExtra
     except ImportError:
         return
     base = feeds.feed_base(settings)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from relais.plugins.blogroll.model import Creator, normalize_url, parse_blogroll, site_identity
+from relais.plugins.blogroll.opml import Outline, origin, read_opml
 
-from plugins.blogroll.model import Creator, normalize_url, parse_blogroll, site_identity
-from plugins.blogroll.opml import Outline, origin, read_opml
-from plugins.store import write_atomic
+from relais.store import write_atomic
 
 ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)
 HEADER = "# The creators I follow: see docs/blogroll.md\ncreators:\n"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from plugins.problems import ProblemLines
+from relais.problems import ProblemLines
 
 # XFN 1.1 relationship values (https://gmpg.org/xfn/11)
 XFN = (

@@ -14,16 +14,17 @@ import asyncio
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from plugins.blogroll import glue
-from plugins.blogroll.cache import NOTIFIED
-from plugins.blogroll.model import Creator, site_identity
-from plugins.http_client import HttpClient, run
-from plugins.store import StoreError, read_json, write_json
+from relais.plugins.blogroll import site
+from relais.plugins.blogroll.cache import NOTIFIED
+from relais.plugins.blogroll.model import Creator, site_identity
+
+from relais.net.client import HttpClient, run
+from relais.store import StoreError, read_json, write_json
 
 
 def blogroll_page_url(settings) -> str | None:
     """The public address of the blogroll page, or None without a public site address."""
-    own = glue.own_urls(settings)
+    own = site.own_urls(settings)
     if not own:
         return None
     base = own[0] if own[0].endswith("/") else own[0] + "/"
@@ -31,7 +32,7 @@ def blogroll_page_url(settings) -> str | None:
 
 
 async def _send_all(pending: list[Creator], source: str, allow_private: bool | None):
-    from plugins.webmentions.sending import send_webmention
+    from relais.plugins.webmentions.sending import send_webmention
 
     async with HttpClient(site_url=source, allow_private=allow_private) as client:
         return await asyncio.gather(*(send_webmention(client, source, c.site) for c in pending))
@@ -45,14 +46,14 @@ def notify_new(
     now: datetime | None = None,
 ) -> list[str]:
     """Send the pending notifications; one line per creator notified or tried."""
-    from plugins.webmentions.sending import SETTLED
+    from relais.plugins.webmentions.sending import SETTLED
 
     source = blogroll_page_url(settings)
     if not source:
         return [
             "notify: needs the site's public address (an absolute SITEURL or BLOGROLL_OWN_URLS)"
         ]
-    path = glue.data_dir(settings) / NOTIFIED
+    path = site.data_dir(settings) / NOTIFIED
     try:
         log = read_json(path, default={})
     except StoreError as error:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
-from plugins.blogroll.model import Creator
+from relais.plugins.blogroll.model import Creator
 
 
 class OpmlError(Exception):

@@ -15,8 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import mf2py
 import nh3
-
-from plugins.blogroll.opml import OpmlError, read_opml
+from relais.plugins.blogroll.opml import OpmlError, read_opml
 
 FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/xml", "text/xml")
 SUMMARY_CHARS = 280

@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from plugins.blogroll.text import Profile
+from relais.plugins.blogroll.text import Profile
 
 DEPTH_WEIGHT = {2: 1.0, 3: 0.4}
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plugins.blogroll.model import belongs_to
-from plugins.store import StoreError, read_json
+from relais.plugins.blogroll.model import belongs_to
+
+from relais.store import StoreError, read_json
 
 
 @dataclass

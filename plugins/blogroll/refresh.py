@@ -20,11 +20,12 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin
 
-from plugins.blogroll.cache import AVATARS, load_state, save_state, snapshot
-from plugins.blogroll.model import Creator, belongs_to, site_identity
-from plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
-from plugins.http_client import FetchError, HttpClient, run
-from plugins.store import write_atomic
+from relais.plugins.blogroll.cache import AVATARS, load_state, save_state, snapshot
+from relais.plugins.blogroll.model import Creator, belongs_to, site_identity
+from relais.plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
+
+from relais.net.client import FetchError, HttpClient, run
+from relais.store import write_atomic
 
 PARSE_POOL_MIN = 50  # creators from which feeds are parsed in a worker process
 WELL_KNOWN = "/.well-known/recommendations.opml"

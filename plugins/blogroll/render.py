@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from plugins.blogroll.model import Creator
-from plugins.blogroll.reciprocity import Evidence, evidence_for
+from relais.plugins.blogroll.model import Creator
+from relais.plugins.blogroll.reciprocity import Evidence, evidence_for
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from plugins.blogroll.rank import Ranked
+from relais.plugins.blogroll.rank import Ranked
 
 
 def listed_by(ranked: Ranked) -> str:

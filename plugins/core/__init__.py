@@ -6,9 +6,9 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from pelican import signals
+from relais.plugins.core.i18n import Catalogs, human_date
 
-from plugins import settings as relais_settings
-from plugins.core.i18n import Catalogs, human_date
+from relais import settings as relais_settings
 
 relais_settings.declare(
     relais_settings.Setting(

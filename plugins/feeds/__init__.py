@@ -8,9 +8,8 @@ changed feeds to the WebSub hub. See docs/feeds.md.
 from __future__ import annotations
 
 from pelican import signals
-
-from plugins.feeds.glue import check_site_url, plan_feeds, write_feeds
-from plugins.feeds.settings import SETTINGS  # noqa: F401  (declares them)
+from relais.plugins.feeds.config import SETTINGS  # noqa: F401  (declares them)
+from relais.plugins.feeds.pelican import check_site_url, plan_feeds, write_feeds
 
 
 def register():

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import click
+from relais.plugins.feeds.pelican import feed_base
+from relais.plugins.feeds.ping import PingError, ping
 
-from plugins.build import BuildError, load_settings, parse_overrides
-from plugins.feeds.glue import feed_base
-from plugins.feeds.ping import PingError, ping
-from plugins.settings import SettingsError, apply
-from plugins.store import StoreError
+from relais.build import BuildError, load_settings, parse_overrides
+from relais.settings import SettingsError, apply
+from relais.store import StoreError
 
 
 @click.group("feeds")
@@ -32,7 +32,7 @@ def ping_command(settings_file, output, extra, everything, dry_run, allow_privat
     """Tell WEBSUB_HUB (hub.mode=publish) about every feed that changed since the last ping."""
     try:
         settings = load_settings(settings_file, output, parse_overrides(list(extra)))
-        import plugins.feeds  # noqa: F401  (declares the feeds settings)
+        import relais.plugins.feeds  # noqa: F401  (declares the feeds settings)
 
         apply(settings)
         base = feed_base(settings)

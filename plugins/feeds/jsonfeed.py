@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from plugins.feeds.model import Feed, Person, Post
+from relais.plugins.feeds.model import Feed, Person, Post
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -12,10 +12,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.feeds.model import EXTENSIONS
-from plugins.feeds.settings import SECTIONS
-from plugins.http_client import FetchError, HttpClient
-from plugins.store import read_json, write_json
+from relais.plugins.feeds.config import SECTIONS
+from relais.plugins.feeds.model import EXTENSIONS
+
+from relais.net.client import FetchError, HttpClient
+from relais.store import read_json, write_json
 
 
 class PingError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from plugins.feeds.model import EXTENSIONS, FeedFile, Post
+from relais.plugins.feeds.model import EXTENSIONS, FeedFile, Post
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
-
-from plugins.feeds.model import Feed, Post
+from relais.plugins.feeds.model import Feed, Post
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = ("Relais", "https://github.com/relais")

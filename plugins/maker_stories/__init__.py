@@ -7,13 +7,12 @@ them to Pelican's signals and writes the series pages.
 from __future__ import annotations
 
 from pelican import signals
-
-from plugins.maker_stories.glue import (
+from relais.plugins.maker_stories.config import SETTINGS  # noqa: F401  (declares them)
+from relais.plugins.maker_stories.pelican import (
     enrich_all,
     move_maker_status,
     write_series_pages,
 )
-from plugins.maker_stories.settings import SETTINGS  # noqa: F401  (declares them)
 
 
 def register():

@@ -3,5 +3,5 @@ display).
 
 A package marker only; each half lives in its own modules so that both
 can be imported without Pelican. Pelican loads the display glue as
-`plugins.webmentions.display_plugin`.
+`relais.plugins.webmentions.display_plugin`.
 """

@@ -1,9 +1,9 @@
 """The `relais mentions` command group, one object shared by both halves.
 
 Incoming (`plugins/webmentions/incoming/commands.py`) adds `fetch`;
-outgoing adds `send`. Each does `from plugins.webmentions.cli import
+outgoing adds `send`. Each does `from relais.plugins.webmentions.cli import
 mentions` and decorates its command with `@mentions.command(...)`;
-`plugins/cli.py` adds the group to `relais` once.
+`relais/cli.py` adds the group to `relais` once.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from plugins.http_client import HttpClient
+from relais.net.client import HttpClient
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

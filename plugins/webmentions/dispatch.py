@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from plugins.http_client import HttpClient
-from plugins.store import StoreError, read_json, write_json
-from plugins.webmentions import sentlog
-from plugins.webmentions.sending import FAILED, Outcome, send_webmention
+from relais.plugins.webmentions import sentlog
+from relais.plugins.webmentions.sending import FAILED, Outcome, send_webmention
+
+from relais.net.client import HttpClient
+from relais.store import StoreError, read_json, write_json
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Pelican glue for received webmentions: give each post its conversation, copy avatars.
 
-The work is in `plugins.webmentions.incoming.display` (pure). This reads
+The work is in `relais.plugins.webmentions.incoming.display` (pure). This reads
 and groups the archive once per build, sets `.mentions`
 (a Conversation; empty when nobody wrote yet) on every article, page and
 translation, and copies the avatars those conversations use into the
@@ -13,12 +13,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pelican import signals
+from relais.plugins.webmentions.incoming import settings as incoming_settings
+from relais.plugins.webmentions.incoming.archive import ArchiveError, load
+from relais.plugins.webmentions.incoming.avatars import AvatarShelf
+from relais.plugins.webmentions.incoming.display import Conversation, conversations, target_path
 
-from plugins.problems import ProblemLines
-from plugins.webmentions.incoming import settings as incoming_settings
-from plugins.webmentions.incoming.archive import ArchiveError, load
-from plugins.webmentions.incoming.avatars import AvatarShelf
-from plugins.webmentions.incoming.display import Conversation, conversations, target_path
+from relais.problems import ProblemLines
 
 # What one build computed, kept in its own settings dict (so that it dies with the build,
 # even one that stops half-way): the conversations by target path, and the avatar shelf.
@@ -95,7 +95,7 @@ def group(settings: dict) -> tuple[dict[str, Conversation], AvatarShelf]:
 
 def incoming_settings_apply(settings: dict) -> None:
     """Defaults and checks (the core plugin does it too; this keeps the plugin usable alone)."""
-    from plugins.settings import apply
+    from relais.settings import apply
 
     apply(settings, incoming_settings.NAMES)
 

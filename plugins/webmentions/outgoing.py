@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import signals
+from relais.plugins.webmentions import sentlog
+from relais.plugins.webmentions.targets import content_hash, post_targets
 
-from plugins.settings import Setting, declare, is_bool, is_int, is_text, is_text_list
-from plugins.store import read_json
-from plugins.webmentions import sentlog
-from plugins.webmentions.targets import content_hash, post_targets
+from relais.settings import Setting, declare, is_bool, is_int, is_text, is_text_list
+from relais.store import read_json
 
 SETTINGS = (
     Setting("WEBMENTIONS_SENT_LOG", "data/webmentions/sent.json", is_text,

@@ -11,18 +11,18 @@ import sys
 from pathlib import Path
 
 import click
+from relais.plugins.webmentions import dispatch, sentlog
+from relais.plugins.webmentions.cli import fail, mentions
+from relais.plugins.webmentions.discovery import discover
+from relais.plugins.webmentions.outgoing import LAST_BUILD, BuildResult
+from relais.plugins.webmentions.sending import SENT, send_webmention
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from plugins.build import BuildError, build, load_settings, parse_overrides
-from plugins.http_client import FetchError, HttpClient, run
-from plugins.settings import is_http_url
-from plugins.webmentions import dispatch, sentlog
-from plugins.webmentions.cli import fail, mentions
-from plugins.webmentions.discovery import discover
-from plugins.webmentions.outgoing import LAST_BUILD, BuildResult
-from plugins.webmentions.sending import SENT, send_webmention
+from relais.build import BuildError, build, load_settings, parse_overrides
+from relais.net.client import FetchError, HttpClient, run
+from relais.settings import is_http_url
 
 PRIVATE_HELP = "Allow loopback and private addresses (also RELAIS_ALLOW_PRIVATE_NETWORK=1)."
 
@@ -39,7 +39,7 @@ def build_for_sending(settings_file: str, output: str | None, extra: tuple[str, 
     build(settings)
     result = LAST_BUILD.get(str(Path(settings["OUTPUT_PATH"]).resolve()))
     if result is None:
-        raise BuildError(f"{settings_file}: PLUGINS lacks 'plugins.webmentions.outgoing', "
+        raise BuildError(f"{settings_file}: PLUGINS lacks 'relais.plugins.webmentions.outgoing', "
                          "so the build cannot say what it links to")
     return settings, result
 

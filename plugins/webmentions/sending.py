@@ -12,15 +12,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from plugins.http_client import (
-    BadUrl,
-    Blocked,
-    FetchError,
-    HttpClient,
-    TooLarge,
-)
-from plugins.webmentions.discovery import discover
-from plugins.webmentions.outcome import (  # noqa: F401  (the statuses, for callers of send)
+from relais.plugins.webmentions.discovery import discover
+from relais.plugins.webmentions.outcome import (  # noqa: F401  (the statuses, for callers of send)
     BLOCKED,
     FAILED,
     NO_ENDPOINT,
@@ -30,6 +23,14 @@ from plugins.webmentions.outcome import (  # noqa: F401  (the statuses, for call
     SETTLED,
     Outcome,
     judge_response,
+)
+
+from relais.net.client import (
+    BadUrl,
+    Blocked,
+    FetchError,
+    HttpClient,
+    TooLarge,
 )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from plugins.webmentions.outcome import RETRY, SENT, Outcome
+from relais.plugins.webmentions.outcome import RETRY, SENT, Outcome
 
 VERSION = 1
 GONE = "gone"

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.store import StoreError, read_json, write_json
-from plugins.webmentions.incoming.record import TYPES, clean, key
+from relais.plugins.webmentions.incoming.record import TYPES, clean, key
+
+from relais.store import StoreError, read_json, write_json
 
 
 class ArchiveError(StoreError):

@@ -10,15 +10,16 @@ import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from plugins.http_client import FetchError, HttpClient
-from plugins.store import write_json
-from plugins.webmentions.incoming.avatars import (
+from relais.plugins.webmentions.incoming.avatars import (
     INDEX,
     MAX_AVATAR_BYTES,
     file_stem,
     read_index,
     sniff,
 )
+
+from relais.net.client import FetchError, HttpClient
+from relais.store import write_json
 
 
 async def _download(client: HttpClient, url: str, folder: Path) -> str | None:

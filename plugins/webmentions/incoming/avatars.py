@@ -16,7 +16,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from plugins.store import StoreError, read_json
+from relais.store import StoreError, read_json
 
 MAX_AVATAR_BYTES = 256_000
 OUTPUT_FOLDER = "mentions/avatars"

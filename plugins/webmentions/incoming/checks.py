@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from plugins.webmentions.incoming.links import normalize_url
+from relais.plugins.webmentions.incoming.links import normalize_url
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_URL_LENGTH = 2048

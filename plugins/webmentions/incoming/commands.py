@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import click
+from relais.plugins.webmentions.cli import fail, mentions
+from relais.plugins.webmentions.incoming import settings as incoming_settings
 
-from plugins import settings as relais_settings
-from plugins.webmentions.cli import fail, mentions
-from plugins.webmentions.incoming import settings as incoming_settings
+from relais import settings as relais_settings
 
 TOKEN_ENV = "RELAIS_MENTIONS_TOKEN"
 RECEIVER_TOKEN_ENV = "RELAIS_RECEIVER_TOKEN"
@@ -18,7 +18,7 @@ ALLOW_PRIVATE_HELP = "Allow loopback and private addresses (tests, local sources
 
 
 def _settings(settings_file: str) -> dict:
-    from plugins.build import BuildError, load_settings
+    from relais.build import BuildError, load_settings
 
     try:
         settings = load_settings(settings_file)
@@ -46,11 +46,10 @@ def _private(flag: bool) -> bool | None:
 @click.option("--allow-private-network", is_flag=True, help=ALLOW_PRIVATE_HELP)
 def fetch_command(settings_file, api, domains, full, allow_private_network):
     """Pull received mentions (webmention.io or our receiver) into the archive in data/."""
+    from relais.plugins.webmentions.incoming.archive import ArchiveError
+    from relais.plugins.webmentions.incoming.avatar_download import download_avatars
+    from relais.plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
     from rich.progress import Progress
-
-    from plugins.webmentions.incoming.archive import ArchiveError
-    from plugins.webmentions.incoming.avatar_download import download_avatars
-    from plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
 
     settings = _settings(settings_file)
     api = api or settings["WEBMENTIONS_API"]
@@ -69,7 +68,7 @@ def fetch_command(settings_file, api, domains, full, allow_private_network):
                 on_page=lambda n: progress.advance(task, n)))
         except (FetchFailed, ArchiveError) as error:
             fail(f"{error} (the archive is unchanged)")
-        from plugins.webmentions.incoming.archive import load
+        from relais.plugins.webmentions.incoming.archive import load
 
         photos = [m["author"]["photo"] for m in load(path).mentions.values()
                   if m["author"]["photo"]]
@@ -113,8 +112,7 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
                   max_body, concurrency, proxy_headers, allow_private_network):
     """Run the Webmention endpoint (the JF2 API needs RELAIS_RECEIVER_TOKEN)."""
     import uvicorn
-
-    from plugins.webmentions.incoming.receiver import ReceiverConfig, create_app
+    from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, create_app
 
     settings = _settings(settings_file)
     site = Path(site_dir or settings["OUTPUT_PATH"])
@@ -144,7 +142,7 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
               help="Drop its waiting mentions and refuse it (and its subdomains) from now on.")
 def moderate_command(db, approve, reject, block):
     """List the mentions that wait for approval; approve, reject or block their domains."""
-    from plugins.webmentions.incoming.inbox import Inbox
+    from relais.plugins.webmentions.incoming.inbox import Inbox
 
     if not Path(db).is_file():
         fail(f"{db}: no such database (start `relais receiver serve --db {db}` first)")

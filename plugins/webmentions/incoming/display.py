@@ -18,8 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import nh3
 from markupsafe import Markup, escape
-
-from plugins.webmentions.incoming.record import sort_moment
+from relais.plugins.webmentions.incoming.record import sort_moment
 
 ALLOWED_TAGS = {"a", "p", "br", "em", "strong", "b", "i", "blockquote", "code", "pre",
                 "ul", "ol", "li", "q", "s"}

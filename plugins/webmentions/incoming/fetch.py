@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from plugins.http_client import FetchError, HttpClient
-from plugins.webmentions.incoming import archive as archive_file
-from plugins.webmentions.incoming.jf2 import Jf2Error, from_jf2
+from relais.plugins.webmentions.incoming import archive as archive_file
+from relais.plugins.webmentions.incoming.jf2 import Jf2Error, from_jf2
+
+from relais.net.client import FetchError, HttpClient
 
 PER_PAGE = 100
 MAX_PAGES = 10_000

@@ -8,7 +8,7 @@ them) says that the source was re-verified as gone.
 
 from __future__ import annotations
 
-from plugins.webmentions.incoming.record import (
+from relais.plugins.webmentions.incoming.record import (
     PROPERTY_OF_TYPE,
     TYPE_OF_PROPERTY,
     clean,

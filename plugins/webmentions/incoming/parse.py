@@ -15,9 +15,8 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import mf2py
-
-from plugins.webmentions.incoming.links import normalize_url
-from plugins.webmentions.incoming.record import clean, normalize_date
+from relais.plugins.webmentions.incoming.links import normalize_url
+from relais.plugins.webmentions.incoming.record import clean, normalize_date
 
 REPLY_PROPERTIES = (
     ("like-of", "like"), ("repost-of", "repost"), ("bookmark-of", "bookmark"),

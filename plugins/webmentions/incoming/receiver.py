@@ -17,15 +17,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from relais.plugins.webmentions.incoming.checks import Refused, Site, check_request
+from relais.plugins.webmentions.incoming.inbox import Inbox, domain_of
+from relais.plugins.webmentions.incoming.jf2 import deletion, to_jf2
+from relais.plugins.webmentions.incoming.worker import Worker, start_process
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-
-from plugins.webmentions.incoming.checks import Refused, Site, check_request
-from plugins.webmentions.incoming.inbox import Inbox, domain_of
-from plugins.webmentions.incoming.jf2 import deletion, to_jf2
-from plugins.webmentions.incoming.worker import Worker, start_process
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from plugins.settings import Setting, declare, is_http_url, is_int, is_text, is_text_list
-from plugins.webmentions.incoming.record import TYPES
+from relais.plugins.webmentions.incoming.record import TYPES
+
+from relais.settings import Setting, declare, is_http_url, is_int, is_text, is_text_list
 
 
 def _types(value) -> str | None:

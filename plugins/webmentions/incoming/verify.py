@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from plugins.http_client import FetchError, HttpClient
-from plugins.webmentions.incoming.links import links_to
-from plugins.webmentions.incoming.parse import mention_from_html
+from relais.plugins.webmentions.incoming.links import links_to
+from relais.plugins.webmentions.incoming.parse import mention_from_html
+
+from relais.net.client import FetchError, HttpClient
 
 SOURCE_LIMITS = {"timeout": 5.0, "max_bytes": 1_000_000, "max_redirects": 5, "retries": 0}
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -15,9 +15,9 @@ import logging
 import os
 import threading
 
-from plugins.webmentions.incoming.inbox import Inbox, Job, domain_of
-from plugins.webmentions.incoming.record import now_iso
-from plugins.webmentions.incoming.verify import Verdict, source_client, verify
+from relais.plugins.webmentions.incoming.inbox import Inbox, Job, domain_of
+from relais.plugins.webmentions.incoming.record import now_iso
+from relais.plugins.webmentions.incoming.verify import Verdict, source_client, verify
 
 log = logging.getLogger(__name__)
 

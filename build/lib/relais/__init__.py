@@ -1,0 +1,28 @@
+"""Relais: a Pelican site kit for makers who grow by relationships.
+
+One import name. The Pelican plugins are `relais.plugins.<name>` (the
+repository's top-level `plugins/` folder); the theme is `relais.theme` (the
+repository's `theme/` folder), shipped as package data. A site's settings name
+them through the installed package, never through a checkout:
+
+    import relais
+    THEME = relais.THEME
+    PLUGINS = relais.PLUGINS          # or a selection of relais.plugins.*
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+THEME = str(files("relais.theme"))
+
+# Every Relais plugin, in the order a full site loads them.
+PLUGINS = [
+    "relais.plugins.core",
+    "relais.plugins.maker_stories",
+    "relais.plugins.feeds",
+    "relais.plugins.blogroll",
+    "relais.plugins.webmentions.outgoing",
+    "relais.plugins.git_dates",
+    "relais.plugins.webmentions.display_plugin",
+]

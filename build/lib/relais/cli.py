@@ -1,0 +1,111 @@
+"""The `relais` command: build, serve and write posts here; the feature commands load on use."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from relais.build import BuildError, build, load_settings, parse_overrides
+from relais.scaffold import KINDS, ScaffoldError, write_post
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+# The feature commands, loaded when called: `relais build` need not import the
+# network stack. name -> (module, attribute, modules that add subcommands to it)
+FEATURE_COMMANDS = {
+    "blogroll": ("relais.plugins.blogroll.cli", "blogroll", ()),
+    "discover": ("relais.plugins.blogroll.cli", "discover_command", ()),
+    "feeds": ("relais.plugins.feeds.cli", "feeds", ()),
+    "mentions": ("relais.plugins.webmentions.cli", "mentions", (
+        "relais.plugins.webmentions.incoming.commands",  # mentions fetch
+        "relais.plugins.webmentions.outgoing_commands",  # mentions send
+    )),
+    "publish": ("relais.publish", "publish_command", ()),
+    "receiver": ("relais.plugins.webmentions.incoming.commands", "receiver", ()),
+    "webmention": ("relais.plugins.webmentions.outgoing_commands", "webmention", ()),
+}
+
+
+class RelaisGroup(click.Group):
+    """The core commands, plus the feature commands imported only when used."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *FEATURE_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name not in FEATURE_COMMANDS:
+            return super().get_command(ctx, name)
+        module, attribute, extensions = FEATURE_COMMANDS[name]
+        for extension in extensions:
+            importlib.import_module(extension)
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=RelaisGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Relais: a Pelican site kit for makers who grow by relationships."""
+
+
+@main.command("build")
+@click.option("-s", "--settings", "settings_file", default=None,
+              help="Settings file (default pelicanconf.py; publishconf.py with --publish).")
+@click.option("--publish", is_flag=True, help="Build with publishconf.py (absolute URLs).")
+@click.option("-o", "--output", default=None, help="Output folder (default: OUTPUT_PATH, output/).")
+@click.option("-e", "--extra-settings", "extra", multiple=True, metavar="KEY=VALUE",
+              help="Override a setting; the value is JSON, e.g. -e SITEURL='\"http://x\"'.")
+def build_command(settings_file, publish, output, extra):
+    """Build the site offline."""
+    settings_file = settings_file or ("publishconf.py" if publish else "pelicanconf.py")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        settings = load_settings(settings_file, output, parse_overrides(list(extra)))
+        report = build(settings)
+    except BuildError as error:
+        for line in str(error).splitlines():
+            click.echo(f"error: {line}", err=True)
+        sys.exit(1)
+    warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+    click.echo(f"Built into {report.output}/ in {report.seconds:.1f} s{warnings}.")
+
+
+@main.command("serve")
+@click.option("-s", "--settings", "settings_file", default="pelicanconf.py", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--bind", default="127.0.0.1", show_default=True)
+def serve_command(settings_file, port, bind):
+    """Serve the site on localhost and rebuild when content, theme or settings change."""
+    from pelican import main as pelican_main
+
+    if not Path(settings_file).is_file():
+        fail(f"{settings_file}: no such settings file")
+    pelican_main(["-s", settings_file, "--autoreload", "--listen",
+                  "--port", str(port), "--bind", bind])
+
+
+@main.command("new")
+@click.argument("title")
+@click.option("--kind", type=click.Choice(KINDS), default="story", show_default=True)
+@click.option("--of", "target", default=None, metavar="URL",
+              help="The post replied to, liked, reposted or bookmarked.")
+@click.option("-s", "--settings", "settings_file", default="pelicanconf.py", show_default=True)
+def new_command(title, kind, target, settings_file):
+    """Write a new post with the metadata skeleton of its kind and today's date."""
+    try:
+        settings = load_settings(settings_file)
+        path = write_post(settings, title, kind, target, datetime.now())
+    except (BuildError, ScaffoldError) as error:
+        fail(str(error))
+    click.echo(f"Wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,370 @@
+"""`relais blogroll refresh`: fetch every creator's feed, h-card and blogroll, politely.
+
+All creators are refreshed at once; the shared HTTP client keeps the pace
+(per-host and total limits, Retry-After). Each resource is fetched with the
+validators stored last time, so an unchanged site answers 304 and costs no
+download and no parsing. A creator whose fetch fails keeps its last good
+data and gets one line saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from urllib.parse import urljoin
+
+from relais.plugins.blogroll.cache import AVATARS, load_state, save_state, snapshot
+from relais.plugins.blogroll.model import Creator, belongs_to, site_identity
+from relais.plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
+
+from relais.net.client import FetchError, HttpClient, run
+from relais.store import write_atomic
+
+PARSE_POOL_MIN = 50  # creators from which feeds are parsed in a worker process
+WELL_KNOWN = "/.well-known/recommendations.opml"
+AVATAR_TYPES = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+}
+AVATAR_MAX_BYTES = 300_000
+UNSAFE_SVG = re.compile(
+    rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|href\s*=\s*[\"'](?!#)", re.I
+)
+
+
+@dataclass
+class Outcome:
+    """What one creator's refresh did, for the summary table and the benchmark."""
+
+    key: str
+    name: str
+    result: str = "ok"  # ok, unchanged, failing, gone
+    problems: list[str] = field(default_factory=list)
+    new_entries: int = 0
+    requests: int = 0
+    bodies: int = 0  # responses with a body (200)
+    feed_bodies: int = 0
+
+
+class Fetcher:
+    """Conditional GETs for one creator: sends the stored validators, keeps the new ones."""
+
+    def __init__(self, client: HttpClient, state: dict, outcome: Outcome, pool=None):
+        self.client = client
+        self.pool = pool
+        self.validators: dict = state["validators"]
+        self.outcome = outcome
+        self.used: set[str] = set()
+
+    async def get(self, url: str, conditional: bool = True):
+        headers = {}
+        known = self.validators.get(url, {}) if conditional else {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        self.outcome.requests += 1
+        response = await self.client.get(url, headers=headers)
+        self.used.add(url)
+        if response.status == 200:
+            self.outcome.bodies += 1
+        return response
+
+    async def parse(self, work: partial):
+        """Parse here, or in the worker process when there is one (a big refresh: the
+        feed parser is the costliest part, and the event loop must keep the requests going)."""
+        if self.pool is None:
+            return work()
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+
+    def remember(self, url: str, response) -> None:
+        """Keep the validators of a good 200 answer (under its final URL)."""
+        entry = {
+            k: v
+            for k, v in (
+                ("etag", response.headers.get("etag")),
+                ("last_modified", response.headers.get("last-modified")),
+            )
+            if v
+        }
+        self.validators.pop(url, None)
+        if entry:
+            self.validators[response.url] = entry
+            self.used.add(response.url)
+
+    def forget(self, url: str) -> None:
+        self.validators.pop(url, None)
+
+
+def _status_problem(what: str, url: str, status: int) -> str:
+    if status == 429 or status == 503:
+        return f"{what} {url}: still {status} after waiting as asked (Retry-After); try later"
+    return f"{what} {url}: HTTP {status}"
+
+
+async def _refresh_home(fetch: Fetcher, creator: Creator, state: dict) -> None:
+    state.setdefault("home", {"feeds": [], "blogrolls": []})
+    response = await fetch.get(creator.site)
+    if response.status == 304:
+        return
+    if response.status != 200:
+        fetch.outcome.problems.append(_status_problem("home page", creator.site, response.status))
+        return
+    found = parse_home(response.text, response.url)
+    state["card"] = found.card
+    state["rel_me"] = found.rel_me
+    state["home"] = {"feeds": found.feeds, "blogrolls": found.blogrolls}
+    fetch.remember(creator.site, response)
+
+
+def _feed_url(creator: Creator, state: dict) -> str | None:
+    feed = state["feed"]
+    if creator.feed and feed.get("moved_from") == creator.feed and feed.get("url"):
+        return feed["url"]  # moved permanently: follow the new address until the file is updated
+    if creator.feed:
+        return creator.feed
+    discovered = state.get("home", {}).get("feeds") or []
+    return discovered[0] if discovered else (feed.get("url") or None)
+
+
+async def _refresh_feed(fetch: Fetcher, creator: Creator, state: dict, keep: int) -> bool:
+    """Fetch and parse the feed; True when the feed answered (200 with entries, or 304)."""
+    feed = state["feed"]
+    url = _feed_url(creator, state)
+    problems = fetch.outcome.problems
+    if not url:
+        problems.append(f'no feed: none given and no <link rel="alternate"> on {creator.site}')
+        return False
+    if feed.get("gone") and feed.get("url") == url:
+        problems.append(f"feed {url} is gone (410); not fetched again until its URL changes")
+        fetch.outcome.result = "gone"
+        fetch.used.add(url)
+        return False
+    response = await fetch.get(url)
+    if response.status == 304:
+        fetch.outcome.result = "unchanged"
+        return True
+    if response.status == 410:
+        feed.update(url=url, status=410, gone=True)
+        fetch.forget(url)
+        problems.append(f"feed {url} is gone (410)")
+        fetch.outcome.result = "gone"
+        return False
+    if response.status != 200:
+        problems.append(_status_problem("feed", url, response.status))
+        return False
+    fetch.outcome.feed_bodies += 1
+    try:
+        parsed = await fetch.parse(
+            partial(
+                parse_feed,
+                response.content,
+                response.url,
+                response.headers.get("content-type", ""),
+                keep=keep,
+            )
+        )
+    except ParseError as error:
+        problems.append(f"feed {url}: {error}; keeping the last good entries")
+        return False
+    if response.permanent_url:
+        feed["moved_from"] = url if url == creator.feed else feed.get("moved_from") or url
+        problems.append(f"feed moved permanently to {response.url}: update blogroll.yaml")
+    if not parsed.entries:
+        problems.append(f"feed {url}: no entries; keeping the last good ones")
+        return False
+    known = {e["url"] for e in state["entries"]}
+    fetch.outcome.new_entries = sum(1 for e in parsed.entries if e["url"] not in known)
+    state["entries"] = parsed.entries
+    feed.update(url=response.url, status=200, gone=False, title=parsed.title)
+    feed["source_blogroll"] = parsed.blogroll
+    fetch.remember(url, response)
+    return True
+
+
+async def _refresh_blogroll(fetch: Fetcher, creator: Creator, state: dict) -> None:
+    """Their blogroll: rel=blogroll, <source:blogroll>, else the well-known recommendations.opml."""
+    roll = state["blogroll"]
+    sources = list(
+        dict.fromkeys(
+            state.get("home", {}).get("blogrolls", [])
+            + ([state["feed"]["source_blogroll"]] if state["feed"].get("source_blogroll") else [])
+        )
+    )
+    explicit = bool(sources)
+    if not explicit:
+        sources = [urljoin(creator.site, WELL_KNOWN)]
+    by_source: dict = roll.get("by_source", {})
+    for url in sources:
+        try:
+            response = await fetch.get(url)
+        except FetchError as error:
+            fetch.outcome.problems.append(f"blogroll {error.url}: {error.reason}")
+            continue
+        if response.status == 304:
+            continue
+        if response.status != 200:
+            if explicit:
+                fetch.outcome.problems.append(_status_problem("blogroll", url, response.status))
+            else:
+                by_source.pop(url, None)
+            continue
+        try:
+            by_source[url] = parse_blogroll(response.content, url)
+        except ParseError as error:
+            fetch.outcome.problems.append(f"blogroll {url}: {error}")
+            continue
+        fetch.remember(url, response)
+    by_source = {url: members for url, members in by_source.items() if url in sources}
+    merged: dict[str, dict] = {}
+    for url in sources:
+        for member in by_source.get(url, []):
+            if member["site"] and not belongs_to(member["site"], creator.site):
+                merged.setdefault(site_identity(member["site"]), member)
+    state["blogroll"] = {
+        "sources": [u for u in sources if u in by_source],
+        "by_source": by_source,
+        "members": sorted(merged.values(), key=lambda m: (m["title"].lower(), m["site"])),
+    }
+
+
+async def _refresh_avatar(fetch: Fetcher, creator: Creator, state: dict, directory: Path) -> None:
+    """A local copy of their h-card photo, so the built site shows it offline and privately."""
+    photo = state["card"].get("photo")
+    if not photo:
+        return
+    have = state.get("avatar") and (directory / state["avatar"]).exists()
+    response = await fetch.get(photo, conditional=bool(have))
+    if response.status == 304:
+        return
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    problem = None
+    if response.status != 200:
+        problem = f"HTTP {response.status}"
+    elif kind not in AVATAR_TYPES:
+        problem = f"not an image ({kind or 'no type'})"
+    elif len(response.content) > AVATAR_MAX_BYTES:
+        problem = f"over {AVATAR_MAX_BYTES:,} bytes"
+    elif kind == "image/svg+xml" and UNSAFE_SVG.search(response.content):
+        problem = "SVG with scripts or external links, refused"
+    if problem:
+        fetch.outcome.problems.append(f"photo {photo}: {problem}")
+        return
+    name = f"{AVATARS}/{creator.key}.{AVATAR_TYPES[kind]}"
+    await asyncio.to_thread(write_atomic, directory / name, response.content)
+    state["avatar"] = name
+    fetch.remember(photo, response)
+
+
+async def refresh_creator(
+    client: HttpClient,
+    creator: Creator,
+    directory: Path,
+    *,
+    keep: int,
+    now: datetime,
+    avatar: bool = True,
+    pool=None,
+) -> Outcome:
+    """Refresh one creator and save its state; never raises for what the network does."""
+    outcome = Outcome(creator.key, creator.name)
+    stored, corrupt = load_state(directory, creator.key, creator.site)
+    if corrupt:
+        outcome.problems.append(f"{corrupt}; starting afresh")
+    state = snapshot(stored)
+    state["name"] = creator.name
+    fetch = Fetcher(client, state, outcome, pool)
+    feed_ok = False
+    for step in ("home", "feed", "blogroll", "avatar") if avatar else ("home", "feed", "blogroll"):
+        try:
+            if step == "home":
+                await _refresh_home(fetch, creator, state)
+            elif step == "feed":
+                feed_ok = await _refresh_feed(fetch, creator, state, keep)
+            elif step == "blogroll":
+                await _refresh_blogroll(fetch, creator, state)
+            else:
+                await _refresh_avatar(fetch, creator, state, directory)
+        except FetchError as error:
+            outcome.problems.append(f"{step} {error.url}: {error.reason}")
+        except Exception as error:  # a parser choking on hostile input must not stop the others
+            outcome.problems.append(f"{step}: unexpected {type(error).__name__}: {error}")
+    stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+    state["validators"] = {u: v for u, v in state["validators"].items() if u in fetch.used}
+    state["last_attempt"] = stamp
+    if feed_ok:
+        state["last_success"] = stamp
+    if outcome.problems:
+        state["last_error"] = "; ".join(outcome.problems)
+        state["failing_since"] = (state.get("failing_since") or stamp) if not feed_ok else None
+        if outcome.result not in ("gone",):
+            outcome.result = (
+                "ok"
+                if feed_ok and outcome.result != "unchanged"
+                else (outcome.result if feed_ok else "failing")
+            )
+    else:
+        state["last_error"] = None
+        state["failing_since"] = None
+    # fsync is slow on some disks: keep it off the event loop so other requests go on
+    await asyncio.to_thread(save_state, directory, creator.key, state)
+    return outcome
+
+
+async def refresh_all(
+    creators: list[Creator],
+    directory: Path,
+    *,
+    site_url: str = "",
+    allow_private: bool | None = None,
+    keep: int = 10,
+    total: int = 16,
+    per_host: int = 2,
+    timeout: float = 10.0,
+    max_retry_after: float = 60.0,
+    now: datetime | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+    pool_from: int = PARSE_POOL_MIN,
+) -> list[Outcome]:
+    """Refresh every creator concurrently within the client's limits; outcomes in blogroll order."""
+    now = now or datetime.now(UTC)
+    directory = Path(directory)
+    pool = None
+    if len(creators) >= pool_from:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    async with HttpClient(
+        site_url=site_url,
+        allow_private=allow_private,
+        total=total,
+        per_host=per_host,
+        timeout=timeout,
+        max_retry_after=max_retry_after,
+    ) as client:
+
+        async def one(creator: Creator) -> Outcome:
+            outcome = await refresh_creator(
+                client, creator, directory, keep=keep, now=now, pool=pool
+            )
+            if progress:
+                progress(outcome)
+            return outcome
+
+        try:
+            return list(await asyncio.gather(*(one(c) for c in creators)))
+        finally:
+            if pool is not None:
+                pool.shutdown()
+
+
+def refresh(creators: list[Creator], directory: Path, **options) -> list[Outcome]:
+    return run(refresh_all(creators, directory, **options))

@@ -1,0 +1,80 @@
+"""Which feeds a site has and which posts each holds: pure, from plain post data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from relais.plugins.feeds.model import EXTENSIONS, FeedFile, Post
+
+
+@dataclass(frozen=True)
+class Section:
+    """A category, tag or author: its slug (for paths), name (for titles), page URL."""
+
+    slug: str
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A post and where it belongs on the site."""
+
+    post: Post
+    original: bool  # False for a translation: it goes to its language's feed only
+    category: Section | None = None
+    tags: tuple[Section, ...] = ()
+    authors: tuple[Section, ...] = ()
+
+
+def newest_first(posts: Iterable[Post]) -> list[Post]:
+    return sorted(posts, key=lambda p: (p.published, p.url), reverse=True)
+
+
+def _paths(template: str, section: str, json_for: Iterable[str], **fields) -> dict[str, str]:
+    formats = ["atom", "rss"] + (["json"] if section in json_for else [])
+    return {fmt: template.format(ext=EXTENSIONS[fmt], **fields) for fmt in formats}
+
+
+def plan(
+    placed: list[Placed],
+    paths: dict[str, str | None],
+    json_for: Iterable[str],
+    site_title: str,
+    site_lang: str,
+    label: Callable[[str], str] = str,
+) -> list[FeedFile]:
+    """Every feed to write, in a stable order; empty sections get no feed.
+
+    `paths` maps `all`, `stories`, `category`, `tag`, `author`, `lang` to a
+    path template (or None: that feed is off).
+    """
+    json_for = tuple(json_for)
+    originals = [p for p in placed if p.original]
+    feeds: list[FeedFile] = []
+
+    def add(key, section, title, feed_lang, posts, home="", fields=None):
+        template = paths.get(section)
+        if template and posts:
+            feeds.append(FeedFile(key, title, feed_lang, newest_first(posts),
+                                  _paths(template, section, json_for, **(fields or {})), home))
+
+    add("all", "all", site_title, site_lang, [p.post for p in originals])
+    add("stories", "stories", f"{site_title} · {label('Stories')}", site_lang,
+        [p.post for p in originals if p.post.kind == "story"])
+    for kind, attribute, prefix in (("category", "category", ""), ("tag", "tags", "#"),
+                                    ("author", "authors", "")):
+        members: dict[str, tuple[Section, list[Post]]] = {}
+        for item in originals:
+            value = getattr(item, attribute)
+            for section in (value,) if isinstance(value, Section) else value or ():
+                members.setdefault(section.slug, (section, []))[1].append(item.post)
+        for slug in sorted(members):
+            section, posts = members[slug]
+            add(f"{kind}:{slug}", kind, f"{site_title} · {prefix}{section.name}", site_lang,
+                posts, section.url, {"slug": slug})
+    for lang in sorted({p.post.lang for p in placed}):
+        add(f"lang:{lang}", "lang", f"{site_title} ({lang})", lang,
+            [p.post for p in placed if p.post.lang == lang], fields={"lang": lang})
+    return feeds

@@ -1,0 +1,215 @@
+"""Read a post's maker metadata into plain facts, listing every problem found.
+
+Pure: takes Pelican's metadata dict (lower-cased keys) and returns the facts
+and the problems as (field, message) pairs; nothing here imports Pelican.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+MAKER_STATUSES = ("idea", "in-progress", "finished", "available")
+PELICAN_STATUSES = ("published", "draft", "hidden", "skip")
+
+# metadata key -> (kind, microformats2 property)
+KIND_FIELDS = {
+    "in-reply-to": ("reply", "in-reply-to"),
+    "like-of": ("like", "like-of"),
+    "repost-of": ("repost", "repost-of"),
+    "bookmark-of": ("bookmark", "bookmark-of"),
+}
+
+# how each field is written in the docs, for messages
+FIELD_NAMES = {
+    "status": "Status",
+    "maker_status": "Status",
+    "series": "Series",
+    "part": "Part",
+    "materials": "Materials",
+    "tools": "Tools",
+    "time": "Time",
+    "collaborators": "Collaborators",
+    "cover": "Cover",
+    "cover_alt": "Cover_alt",
+    "in-reply-to": "In-Reply-To",
+    "like-of": "Like-Of",
+    "repost-of": "Repost-Of",
+    "bookmark-of": "Bookmark-Of",
+    "target-title": "Target-Title",
+    "target-author": "Target-Author",
+}
+
+# where to point when a field is missing: the field that asked for it
+ANCHORS = {"Cover_alt": "Cover", "Part": "Series"}
+
+COLLABORATOR = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<url>[^<>\s]+)>$")
+
+
+@dataclass(frozen=True)
+class Collaborator:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """The post that a reply, like, repost or bookmark is about."""
+
+    url: str
+    property: str
+    name: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class StoryFacts:
+    kind: str = "story"
+    target: Target | None = None
+    maker_status: str | None = None
+    materials: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    time_spent: str | None = None
+    collaborators: list[Collaborator] = field(default_factory=list)
+    cover: str | None = None
+    cover_alt: str | None = None
+    series: str | None = None
+    part: int | None = None
+
+
+Problems = list[tuple[str, str]]
+
+
+def normalise_status(value: str) -> str:
+    return re.sub(r"[\s_]+", "-", value.strip().lower())
+
+
+def split_status(metadata: dict[str, Any]) -> None:
+    """Move a maker status (idea, in progress, …) out of Pelican's `status`.
+
+    Pelican uses `Status` for publishing (published/draft/hidden); any other
+    value is ours, kept in `maker_status` and checked later.
+    """
+    status = metadata.get("status")
+    if isinstance(status, str) and normalise_status(status) not in PELICAN_STATUSES:
+        metadata["maker_status"] = status
+        del metadata["status"]
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def text_list(value: Any) -> list[str]:
+    return [item.strip() for item in str(value).split(";") if item.strip()]
+
+
+def read_facts(
+    metadata: Mapping[str, Any],
+    *,
+    category: str | None,
+    notes_category: str,
+    file_exists: Callable[[str], bool],
+) -> tuple[StoryFacts, Problems]:
+    """The maker facts of one post and every problem in its metadata."""
+    facts = StoryFacts()
+    problems: Problems = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append((FIELD_NAMES.get(key, key), message))
+
+    status = metadata.get("maker_status")
+    if status is not None:
+        normalised = normalise_status(str(status))
+        if normalised in MAKER_STATUSES:
+            facts.maker_status = normalised
+        else:
+            expected = ", ".join(s.replace("-", " ") for s in MAKER_STATUSES)
+            problem("status", f"unknown status '{status}' (expected one of: {expected})")
+
+    kinds = [key for key in KIND_FIELDS if metadata.get(key)]
+    for key in kinds:
+        url = str(metadata[key]).strip()
+        if not is_http_url(url):
+            problem(key, f"'{url}' is not an http(s) URL")
+    if len(kinds) > 1:
+        problem(kinds[1], f"a post is one kind only: it already has {FIELD_NAMES[kinds[0]]}")
+    if kinds:
+        kind, prop = KIND_FIELDS[kinds[0]]
+        facts.kind = kind
+        facts.target = Target(
+            url=str(metadata[kinds[0]]).strip(),
+            property=prop,
+            name=metadata.get("target-title") or None,
+            author=metadata.get("target-author") or None,
+        )
+    elif category and category == notes_category:
+        facts.kind = "note"
+
+    facts.materials = text_list(metadata.get("materials", ""))
+    facts.tools = text_list(metadata.get("tools", ""))
+    facts.time_spent = str(metadata["time"]).strip() if metadata.get("time") else None
+
+    for entry in text_list(metadata.get("collaborators", "")):
+        match = COLLABORATOR.match(entry)
+        if not match:
+            problem("collaborators", f"'{entry}' should be written 'Name <https://url>'")
+        elif not is_http_url(match["url"]):
+            problem("collaborators", f"'{match['url']}' is not an http(s) URL")
+        else:
+            facts.collaborators.append(Collaborator(match["name"].strip(), match["url"]))
+
+    cover = str(metadata.get("cover") or "").strip()
+    cover_alt = str(metadata.get("cover_alt") or "").strip()
+    if cover:
+        cover = cover.removeprefix("{static}").lstrip("/")
+        if not file_exists(cover):
+            problem("cover", f"no such file '{cover}' under the content folder")
+        if not cover_alt:
+            problem("cover_alt", "a cover needs a text alternative (Cover_alt)")
+        facts.cover, facts.cover_alt = cover, cover_alt or None
+    elif cover_alt:
+        problem("cover_alt", "text alternative given but no Cover")
+
+    series = str(metadata.get("series") or "").strip()
+    part = metadata.get("part")
+    if series:
+        facts.series = series
+        if part is None or str(part).strip() == "":
+            problem("part", f"the story is in the series '{series}' but has no Part number")
+        elif not str(part).strip().isdigit() or int(str(part).strip()) < 1:
+            problem("part", f"'{part}' is not a part number (a whole number from 1)")
+        else:
+            facts.part = int(str(part).strip())
+    elif part is not None:
+        problem("part", "a Part number needs a Series")
+
+    return facts, problems
+
+
+def reading_minutes(html: str, words_per_minute: int) -> int:
+    """Whole minutes to read the text of an HTML fragment, at least one."""
+    words = len(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html)))
+    return max(1, -(-words // words_per_minute))
+
+
+def source_line(text: str, field_name: str) -> int:
+    """The line of `field_name:` (or of the field that asked for it) in a post's source; else 1."""
+    lines = text.splitlines()
+    header = lines[: next((n for n, line in enumerate(lines) if not line.strip()), len(lines))]
+    for name in (field_name, ANCHORS.get(field_name)):
+        if name:
+            pattern = re.compile(rf"^\s*{re.escape(name)}\s*:", re.IGNORECASE)
+            for number, line in enumerate(header, start=1):
+                if pattern.match(line):
+                    return number
+    return 1
+
+
+def path_exists_under(root: Path) -> Callable[[str], bool]:
+    return lambda relative: (root / relative).is_file()

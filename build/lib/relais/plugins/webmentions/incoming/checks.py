@@ -1,0 +1,116 @@
+"""The receiver's synchronous checks (W3C Webmention §3.2.1), as pure functions.
+
+They run before anything is queued, so a sender learns at once, with a
+reason, that a request can never succeed: form-encoded `source` and
+`target`, both absolute http(s) URLs, different from each other, the target
+on one of the site's domains and a page that exists in the built site.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from relais.plugins.webmentions.incoming.links import normalize_url
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_URL_LENGTH = 2048
+
+
+class Refused(Exception):
+    """The request cannot be accepted; `status` and a one-line reason for the sender."""
+
+    def __init__(self, reason: str, status: int = 400, headers=()):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.headers = list(headers)
+
+
+def read_form(content_type: str, body: bytes) -> tuple[str, str]:
+    """The `source` and `target` of a form-encoded body, each given exactly once."""
+    if content_type.split(";")[0].strip().lower() != FORM_TYPE:
+        raise Refused(f"expected a form-encoded body ({FORM_TYPE}) with source and target")
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        raise Refused("the body is not valid form-encoded UTF-8") from None
+    values: dict[str, list[str]] = {}
+    for name, value in fields:
+        values.setdefault(name, []).append(value.strip())
+    for name in ("source", "target"):
+        given = values.get(name, [])
+        if not given or not given[0]:
+            raise Refused(f"missing {name}")
+        if len(given) > 1:
+            raise Refused(f"{name} is given more than once")
+    return values["source"][0], values["target"][0]
+
+
+def check_url(name: str, url: str) -> None:
+    if len(url) > MAX_URL_LENGTH:
+        raise Refused(f"{name} is longer than {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise Refused(f"{name} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise Refused(f"{name} must be an absolute http or https URL")
+
+
+class Site:
+    """The site's domains and the pages of its built output, for the target check."""
+
+    RESCAN_SECONDS = 60.0  # a publish adds pages: look again now and then, not per request
+
+    def __init__(self, domains: list[str], output: Path):
+        self.domains = {d.lower().rstrip(".") for d in domains}
+        self.output = Path(output)
+        self.pages = scan_pages(self.output)
+        self.scanned = time.monotonic()
+
+    def check_target(self, target: str) -> None:
+        if time.monotonic() - self.scanned > self.RESCAN_SECONDS:
+            self.pages = scan_pages(self.output)
+            self.scanned = time.monotonic()
+        parts = urlsplit(target)
+        host = (parts.hostname or "").lower()
+        netloc = parts.netloc.lower().rsplit("@", 1)[-1]
+        if host not in self.domains and netloc not in self.domains:
+            raise Refused(f"target is not on this site ({', '.join(sorted(self.domains))})")
+        if page_path(parts.path) not in self.pages:
+            raise Refused("target is not a page of this site", status=400)
+
+
+def page_path(path: str) -> str:
+    """The canonical form of a URL path: decoded, '/x/' for '/x/index.html'."""
+    path = unquote(path or "/")
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return path if path.startswith("/") else "/" + path
+
+
+def scan_pages(output: Path) -> frozenset[str]:
+    """Every page path of the built site (from its .html files; nothing outside it)."""
+    pages = set()
+    for folder, _dirs, files in os.walk(output):
+        for name in files:
+            if name.endswith(".html"):
+                relative = Path(folder, name).relative_to(output).as_posix()
+                pages.add(page_path("/" + relative))
+    return frozenset(pages)
+
+
+def check_request(content_type: str, body: bytes, site: Site) -> tuple[str, str]:
+    """All the synchronous checks in order; the (source, target) to queue."""
+    source, target = read_form(content_type, body)
+    check_url("source", source)
+    check_url("target", target)
+    if normalize_url(source) == normalize_url(target):
+        raise Refused("source and target are the same URL")
+    site.check_target(target)
+    return source, target

@@ -1,0 +1,247 @@
+"""The self-hosted Webmention endpoint: a small starlette app.
+
+POST / (or /webmention): the synchronous checks, a per-source-domain rate
+limit and a body size limit; then the job is committed to SQLite and the
+answer is 201 with the job's status URL in `Location` — at once, before any
+fetch. GET /status/{id}: what verification decided. GET /api/mentions.jf2:
+the verified mentions in webmention.io's JF2 shape and paging, behind a
+token, for `relais mentions fetch`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import defaultdict, deque
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from relais.plugins.webmentions.incoming.checks import Refused, Site, check_request
+from relais.plugins.webmentions.incoming.inbox import Inbox, domain_of
+from relais.plugins.webmentions.incoming.jf2 import deletion, to_jf2
+from relais.plugins.webmentions.incoming.worker import Worker, start_process
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class ReceiverConfig:
+    db: Path
+    site_dir: Path
+    domains: list[str]
+    site_url: str = ""
+    token: str | None = None            # for the JF2 API; no token, no API
+    moderation: bool = False            # new source domains wait for approval
+    rate_limit: int = 30                # requests per source domain per minute (0: no limit)
+    max_body: int = 8192                # bytes
+    allow_private: bool | None = None   # for the worker's fetches (tests, local sources)
+    concurrency: int = 16
+    source_timeout: float | None = None  # None: verify.SOURCE_LIMITS (5 s)
+    blocklist_refresh: float = 5.0      # seconds a domain's moderation state is cached
+    worker: str = "thread"              # thread | process (relais receiver serve) | none
+
+
+class RateLimiter:
+    """At most `limit` requests per key in any `window` seconds."""
+
+    def __init__(self, limit: int, window: float = 60.0):
+        self.limit = limit
+        self.window = window
+        self.seen: dict[str, deque] = defaultdict(deque)
+
+    def retry_after(self, key: str) -> int:
+        """0 when the request may go on, else the seconds to wait."""
+        if self.limit <= 0:
+            return 0
+        now = time.monotonic()
+        times = self.seen[key]
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return int(self.window - (now - times[0])) + 1
+        times.append(now)
+        return 0
+
+
+class DomainStates:
+    """Moderation states per domain, read from SQLite at most every few seconds per domain
+    (the hot path stays at one statement; `receiver moderate --block` shows within that)."""
+
+    def __init__(self, lookup, ttl: float = 5.0):
+        self.lookup = lookup
+        self.ttl = ttl
+        self.cache: dict[str, tuple[float, str | None]] = {}
+
+    def get(self, domain: str) -> str | None:
+        now = time.monotonic()
+        cached = self.cache.get(domain)
+        if cached is None or now - cached[0] > self.ttl:
+            if len(self.cache) > 10_000:
+                self.cache.clear()
+            cached = (now, self.lookup(domain))
+            self.cache[domain] = cached
+        return cached[1]
+
+
+async def read_body(headers: dict, receive, limit: int) -> bytes:
+    """The request body from raw ASGI messages, refused past `limit` bytes."""
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > limit:
+        raise Refused(f"the body is larger than {limit} bytes", status=413)
+    body = bytearray()
+    while True:
+        message = await receive()
+        body.extend(message.get("body", b""))
+        if len(body) > limit:
+            raise Refused(f"the body is larger than {limit} bytes", status=413)
+        if not message.get("more_body"):
+            return bytes(body)
+
+
+async def reply(send, status: int, text: str, headers=()) -> None:
+    payload = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(payload)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def create_app(config: ReceiverConfig):
+    site = Site(config.domains, config.site_dir)
+    limiter = RateLimiter(config.rate_limit)
+    state: dict = {}
+    blocked = DomainStates(lambda domain: state["inbox"].domain_state(domain),
+                           config.blocklist_refresh)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        state["inbox"] = Inbox(config.db, checkpoints=config.worker == "none")
+        options = {"site_url": config.site_url, "allow_private": config.allow_private,
+                   "moderation": config.moderation, "concurrency": config.concurrency,
+                   "timeout": config.source_timeout}
+        thread = process = None
+        if config.worker == "thread":
+            thread = Worker(config.db, **options).start()
+        elif config.worker == "process":
+            process = start_process(config.db, **options)
+        state["worker"] = thread
+        yield
+        if thread:
+            thread.stop()
+        if process:
+            process.terminate()  # a job it had claimed is put back at the next start
+            process.join(10)
+        state["inbox"].close()
+
+    async def accept(scope, receive, send) -> None:
+        """POST: the hot path, in plain ASGI (no framework work for the most frequent request)."""
+        headers = dict(scope["headers"])
+        try:
+            body = await read_body(headers, receive, config.max_body)
+            content_type = headers.get(b"content-type", b"").decode("latin-1")
+            source, target = check_request(content_type, body, site)
+            if blocked.get(domain_of(source)) == "blocked":
+                raise Refused("the source's domain is blocked on this site", status=403)
+            wait = limiter.retry_after(domain_of(source))
+            if wait:
+                raise Refused("too many webmentions from this source's domain; try again later",
+                              status=429, headers=[(b"retry-after", str(wait).encode())])
+        except Refused as refused:
+            await reply(send, refused.status, refused.reason + "\n", refused.headers)
+            return
+        job_id = state["inbox"].enqueue(source, target)
+        if state["worker"]:
+            state["worker"].wake()
+        host = headers.get(b"host", b"").decode("latin-1") or "{}:{}".format(*scope["server"])
+        base = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+        location = f"{base}/status/{job_id}"
+        await reply(send, 201, "accepted: the source will be verified shortly\n",
+                    [(b"location", location.encode("latin-1"))])
+
+    async def describe(request: Request) -> Response:
+        return PlainTextResponse(
+            "This is a Webmention endpoint (https://www.w3.org/TR/webmention/): "
+            "POST a form-encoded source and target.\n")
+
+    async def status(request: Request) -> Response:
+        job = state["inbox"].job(request.path_params["job_id"])
+        if job is None:
+            return JSONResponse({"error": "no such job"}, status_code=404)
+        return JSONResponse({"id": job.id, "state": job.state, "outcome": job.outcome})
+
+    async def api(request: Request) -> Response:
+        given = request.query_params.get("token") or request.headers.get(
+            "authorization", "").removeprefix("Bearer ").strip()
+        if not config.token:
+            return JSONResponse({"error": "the API is off: start the receiver with a token"},
+                                status_code=403)
+        if not given or not hmac.compare_digest(given.encode(), config.token.encode()):
+            return JSONResponse({"error": "a valid token is required"}, status_code=401)
+        query = request.query_params
+        try:
+            since_id = int(query.get("since_id") or 0)
+            per_page = min(max(int(query.get("per-page") or 20), 1), 1000)
+            page = max(int(query.get("page") or 0), 0)
+        except ValueError:
+            return JSONResponse({"error": "since_id, per-page and page are whole numbers"},
+                                status_code=400)
+        targets = query.getlist("target[]") + query.getlist("target")
+        rows = state["inbox"].changes(since_id, per_page, page * per_page, targets,
+                                      query.get("domain"))
+        children = [to_jf2(record, seq) if record else deletion(source, target, seq)
+                    for seq, source, target, record in rows]
+        return JSONResponse({"type": "feed", "name": "Webmentions", "children": children})
+
+    framework = Starlette(
+        routes=[
+            Route("/", describe, methods=["GET", "HEAD"]),
+            Route("/status/{job_id:int}", status, name="status"),
+            Route("/api/mentions.jf2", api),
+        ],
+        lifespan=lifespan,
+    )
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" \
+                and scope["path"] in ("/", "/webmention"):
+            await accept(scope, receive, send)
+        else:
+            await framework(scope, receive, send)
+
+    return app
+
+
+class ReceiverThread:
+    """The receiver served by uvicorn in a thread on a free port (tests, bench, sample data).
+
+    `with ReceiverThread(config) as running:` → `running.url` is its base URL.
+    """
+
+    def __init__(self, config: ReceiverConfig, host: str = "127.0.0.1", port: int = 0):
+        import threading
+
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(
+            create_app(config), host=host, port=port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.host = host
+        self.url = ""
+
+    def __enter__(self) -> ReceiverThread:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the receiver did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://{self.host}:{port}"
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)

@@ -1,0 +1,81 @@
+"""The shape of one received mention, shared by the receiver, the fetch and the archive.
+
+A mention is a plain dict (it is stored as JSON in git):
+
+    source, target   the pair that identifies it
+    type             reply | like | repost | bookmark | mention | rsvp
+    url              the mentioning post's permalink (defaults to source)
+    author           {"name", "url", "photo"} (each may be None)
+    published        ISO 8601 string or None
+    name             the mentioning post's title, or None
+    content          {"html", "text"} or None
+    rsvp             yes | no | maybe | interested, or None
+    received         ISO 8601 UTC string (when it was first verified)
+    via              "receiver" or "webmention.io"
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+TYPES = ("reply", "like", "repost", "bookmark", "mention", "rsvp")
+
+# JF2 / webmention.io `wm-property` for each type, and back
+PROPERTY_OF_TYPE = {
+    "reply": "in-reply-to", "like": "like-of", "repost": "repost-of",
+    "bookmark": "bookmark-of", "mention": "mention-of", "rsvp": "rsvp",
+}
+TYPE_OF_PROPERTY = {prop: kind for kind, prop in PROPERTY_OF_TYPE.items()}
+
+FIELDS = ("source", "target", "type", "url", "author", "published", "name", "content",
+          "rsvp", "received", "via")
+
+
+def key(mention: dict) -> tuple[str, str]:
+    return (mention["source"], mention["target"])
+
+
+def normalize_date(value) -> str | None:
+    """An ISO 8601 string for a date mf2 or JF2 gave us, or None when it is not a date."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.isoformat()
+
+
+def sort_moment(mention: dict) -> str:
+    """A comparable UTC timestamp: published, else received, else the epoch."""
+    for field in ("published", "received"):
+        value = mention.get(field)
+        if value:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC).isoformat()
+    return "1970-01-01T00:00:00+00:00"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def clean(mention: dict) -> dict:
+    """The mention with exactly the known fields, in a stable shape (missing → None)."""
+    author = mention.get("author") or {}
+    content = mention.get("content")
+    return {
+        **{name: mention.get(name) for name in FIELDS},
+        "author": {k: (author.get(k) or None) for k in ("name", "url", "photo")},
+        "content": ({"html": content.get("html") or "", "text": content.get("text") or ""}
+                    if isinstance(content, dict) and (content.get("html") or content.get("text"))
+                    else None),
+    }

@@ -1,0 +1,58 @@
+"""The settings of incoming webmentions (fetch, archive, display), declared once."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from relais.plugins.webmentions.incoming.record import TYPES
+
+from relais.settings import Setting, declare, is_http_url, is_int, is_text, is_text_list
+
+
+def _types(value) -> str | None:
+    problem = is_text_list(value)
+    if problem:
+        return problem
+    unknown = [v for v in value if v not in TYPES]
+    if unknown:
+        return f"unknown type {unknown[0]!r} (expected some of: {', '.join(TYPES)})"
+    return None
+
+
+def _optional_url(value) -> str | None:
+    return None if value in (None, "") else is_http_url(value)
+
+
+SETTINGS = (
+    Setting("WEBMENTIONS_ENDPOINT", None, _optional_url,
+            "The Webmention endpoint announced with `<link rel=\"webmention\">` on every page: "
+            "webmention.io's (`https://webmention.io/DOMAIN/webmention`) or your own "
+            "receiver's. `None`: no endpoint announced."),
+    Setting("WEBMENTIONS_DOMAINS", [], is_text_list,
+            "The domains (host or host:port) the site is served on, old ones included; "
+            "mentions of other hosts are not shown. Empty: the host of `SITEURL`."),
+    Setting("WEBMENTIONS_ARCHIVE", "data/webmentions/received.json", is_text,
+            "The committed archive of received mentions (relative to the folder that holds "
+            "`PATH`); avatars are kept beside it in `avatars/`."),
+    Setting("WEBMENTIONS_API", "https://webmention.io/api/mentions.jf2", is_http_url,
+            "Where `relais mentions fetch` reads mentions (JF2): webmention.io, or your "
+            "receiver's `/api/mentions.jf2`. The token comes from `RELAIS_MENTIONS_TOKEN`."),
+    Setting("WEBMENTIONS_SHOW_TYPES", list(TYPES), _types,
+            "Which kinds of mentions are shown under a post: reply, like, repost, bookmark, "
+            "mention, rsvp."),
+    Setting("WEBMENTIONS_BLOCKLIST", [], is_text_list,
+            "Domains (and their subdomains) whose mentions are never shown."),
+    Setting("WEBMENTIONS_MAX_REPLY_LENGTH", 600, is_int(50, 20000),
+            "Longer replies are shown as plain text cut at this many characters, with a link "
+            "to the original."),
+)
+declare(*SETTINGS)
+NAMES = [s.name for s in SETTINGS]
+
+
+def site_domains(settings: dict) -> list[str]:
+    """WEBMENTIONS_DOMAINS, else the host of SITEURL (empty when SITEURL is relative)."""
+    if settings.get("WEBMENTIONS_DOMAINS"):
+        return [d.lower() for d in settings["WEBMENTIONS_DOMAINS"]]
+    host = urlsplit(settings.get("SITEURL") or "").netloc.lower()
+    return [host] if host else []

@@ -1,0 +1,146 @@
+"""Pelican glue for maker_stories: read every post's facts, stop on problems, enrich, write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pelican.utils import slugify
+from relais.plugins.maker_stories.facts import (
+    StoryFacts,
+    path_exists_under,
+    read_facts,
+    reading_minutes,
+    source_line,
+    split_status,
+)
+from relais.plugins.maker_stories.series import Series, group_series, in_language, navigation
+
+from relais.problems import ProblemLines
+
+# every list of content a generator keeps, published or not
+CONTENT_LISTS = (
+    "articles", "translations", "drafts", "drafts_translations",
+    "hidden_articles", "hidden_translations",
+    "pages", "hidden_pages", "draft_pages", "hidden_translations", "draft_translations",
+)
+
+
+class ContentProblems(ProblemLines):
+    """Problems in the metadata of one or more posts, one line each."""
+
+
+def move_maker_status(generator, metadata):
+    split_status(metadata)
+
+
+def all_content(generators):
+    seen = set()
+    for generator in generators:
+        for attribute in CONTENT_LISTS:
+            for item in getattr(generator, attribute, None) or ():
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    yield item
+
+
+class Problems:
+    """Collects `file:line: Field: message` lines, reading each source once."""
+
+    def __init__(self):
+        self.lines: list[tuple[str, int, str]] = []
+        self._sources: dict[str, str] = {}
+
+    def add(self, item, field_name: str, message: str) -> None:
+        path = item.source_path
+        if path not in self._sources:
+            self._sources[path] = Path(path).read_text(encoding="utf-8", errors="replace")
+        line = source_line(self._sources[path], field_name)
+        self.lines.append((shown_path(path), line, f"{field_name}: {message}"))
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            raise ContentProblems([f"{p}:{n}: {m}" for p, n, m in sorted(self.lines)])
+
+
+def shown_path(path: str) -> str:
+    """The path as the user would type it: relative to where the build runs, when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def enrich_all(generators):
+    """Validate every post, stop with all the problems at once, then set the template facts."""
+    if not generators:
+        return
+    settings = generators[0].settings
+    file_exists = path_exists_under(Path(settings["PATH"]))
+    problems = Problems()
+    items = list(all_content(generators))
+    facts_of: dict[int, StoryFacts] = {}
+    for item in items:
+        category = getattr(getattr(item, "category", None), "name", None)
+        facts, found = read_facts(
+            item.metadata,
+            category=category,
+            notes_category=settings["NOTES_CATEGORY"],
+            file_exists=file_exists,
+        )
+        for field_name, message in found:
+            problems.add(item, field_name, message)
+        facts_of[id(item)] = facts
+
+    # Series are made of the original posts; a translation takes its original's place.
+    originals = [item for generator in generators for item in getattr(generator, "articles", ())]
+    members = [
+        (item, facts_of[id(item)].series, facts_of[id(item)].part, item.lang)
+        for item in sorted(originals, key=lambda post: post.source_path)
+        if facts_of[id(item)].part is not None
+    ]
+    all_series, duplicates = group_series(
+        members, lambda name: slugify(name, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
+    )
+    for item, part, holder in duplicates:
+        problems.add(item, "Part", f"part {part} of '{facts_of[id(item)].series}' is already "
+                     f"taken by {shown_path(holder.source_path)}")
+    problems.raise_if_any()
+
+    infos = {}
+    for series in all_series:
+        if series.lang != settings["DEFAULT_LANG"]:
+            series.slug = f"{series.slug}-{series.lang}"
+        series.url = settings["SERIES_URL"].format(slug=series.slug)
+        series.save_as = settings["SERIES_SAVE_AS"].format(slug=series.slug)
+        infos.update(navigation(series))
+        for lang in {t.lang for part in series.parts for t in part.translations}:
+            localized = in_language(series.parts, lang, lambda post: post.translations)
+            infos.update({key: info for key, info in navigation(series, localized).items()
+                          if key not in infos})
+    speed = settings["READING_SPEED"]
+    for item in items:
+        facts = facts_of[id(item)]
+        for name, value in vars(facts).items():
+            setattr(item, name, value)
+        item.series_info = infos.get(id(item))
+        item.reading_time = reading_minutes(item._content or "", speed)
+
+    all_series.sort(key=lambda s: (s.lang != settings["DEFAULT_LANG"], s.name.lower()))
+    for generator in generators:
+        generator.context["all_series"] = all_series
+
+
+def write_series_pages(generator, writer):
+    """One page per series and an index of them all."""
+    settings = generator.settings
+    all_series: list[Series] = generator.context.get("all_series", [])
+    relative = settings["RELATIVE_URLS"]
+    template = generator.get_template("series")
+    for series in all_series:
+        writer.write_file(
+            series.save_as, template, generator.context, relative_urls=relative,
+            series=series, url=series.url,
+        )
+    writer.write_file(
+        settings["SERIES_INDEX_SAVE_AS"], generator.get_template("series_index"),
+        generator.context, relative_urls=relative, url=settings["SERIES_INDEX_URL"],
+    )
