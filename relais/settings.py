@@ -8,8 +8,9 @@ this registry by the tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ class Setting:
     default: Any
     check: Check
     doc: str
+    kind: str = "value"  # "data_path": a path relative to the folder that holds content/
 
 
 _REGISTRY: dict[str, Setting] = {}
@@ -50,6 +52,20 @@ def apply(settings: MutableMapping[str, Any], names: Iterable[str] | None = None
         problem = setting.check(settings[setting.name])
         if problem:
             raise SettingsError(f"setting {setting.name}: {problem} (got {settings[setting.name]!r})")
+
+
+def project_root(settings: Mapping[str, Any]) -> Path:
+    """The folder that holds `content/` (and `data/`): where relative data paths start."""
+    return Path(settings["PATH"]).resolve().parent
+
+
+def data_path(settings: Mapping[str, Any], name: str) -> Path:
+    """The one resolver of data paths: a `data_path` setting, absolute, from the site's folder."""
+    declared = _REGISTRY.get(name)
+    if declared is None or declared.kind != "data_path":
+        raise KeyError(f"{name} is not a declared data_path setting")
+    path = Path(settings.get(name) or declared.default)
+    return path if path.is_absolute() else project_root(settings) / path
 
 
 # --- checks -----------------------------------------------------------------

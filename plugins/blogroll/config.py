@@ -37,6 +37,7 @@ SETTINGS = (
         is_text,
         "Where `relais blogroll refresh` keeps what it fetched (relative to the folder "
         "that holds `content/`); read by the build, committed to git.",
+        kind="data_path",
     ),
     Setting(
         "BLOGROLL_URL",

@@ -12,6 +12,7 @@ from relais.plugins.blogroll.reciprocity import received_mentions, sent_targets
 from relais.plugins.blogroll.render import BlogrollView, build_view
 
 from relais.problems import ProblemLines
+from relais.settings import data_path, project_root
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +21,8 @@ class BlogrollProblems(ProblemLines):
     """The blogroll file has problems; `lines` are shown one per line by the build."""
 
 
-def project_root(settings) -> Path:
-    """The folder that holds `content/` (and `data/`)."""
-    return Path(settings["PATH"]).resolve().parent
-
-
 def data_dir(settings) -> Path:
-    path = Path(settings["BLOGROLL_DATA"])
-    return path if path.is_absolute() else project_root(settings) / path
+    return data_path(settings, "BLOGROLL_DATA")
 
 
 def blogroll_file(settings) -> Path:

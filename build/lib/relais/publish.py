@@ -27,7 +27,7 @@ import click
 from rich.console import Console
 
 from relais.build import BuildError, load_settings, parse_overrides
-from relais.settings import Setting, declare, is_bool, is_text, one_of
+from relais.settings import Setting, data_path, declare, is_bool, is_text, one_of, project_root
 
 declare(
     Setting("PUBLISH_TO", "none", one_of("git", "folder", "none"),
@@ -63,10 +63,6 @@ def git(*args: str, cwd: Path | None = None, env: dict | None = None, check: boo
         message = (result.stderr or result.stdout).strip().splitlines()
         raise PublishError(f"git {args[0]}: {message[-1] if message else 'failed'}")
     return result.stdout.strip()
-
-
-def project_root(settings: dict) -> Path:
-    return Path(settings["PATH"]).resolve().parent
 
 
 def resolve_repository(name: str, project: Path) -> str:
@@ -226,8 +222,7 @@ def ping_websub(settings: dict, allow_private: bool | None, dry_run: bool, conso
     except ImportError:
         console.print("WebSub: the feeds plugin is not installed; no ping.")
         return
-    state = Path(settings.get("WEBSUB_STATE") or "data/websub.json")
-    state = state if state.is_absolute() else project_root(settings) / state
+    state = data_path(settings, "WEBSUB_STATE")
     try:
         report = ping(settings, Path(settings["OUTPUT_PATH"]), feed_base(settings), state,
                       dry_run=dry_run, allow_private=allow_private)

@@ -29,8 +29,7 @@ def _settings(settings_file: str) -> dict:
 
 
 def archive_path(settings: dict) -> Path:
-    path = Path(settings["WEBMENTIONS_ARCHIVE"])
-    return path if path.is_absolute() else Path(settings["PATH"]).parent / path
+    return relais_settings.data_path(settings, "WEBMENTIONS_ARCHIVE")
 
 
 def _private(flag: bool) -> bool | None:

@@ -33,7 +33,7 @@ SETTINGS = (
             "mentions of other hosts are not shown. Empty: the host of `SITEURL`."),
     Setting("WEBMENTIONS_ARCHIVE", "data/webmentions/received.json", is_text,
             "The committed archive of received mentions (relative to the folder that holds "
-            "`PATH`); avatars are kept beside it in `avatars/`."),
+            "`PATH`); avatars are kept beside it in `avatars/`.", kind="data_path"),
     Setting("WEBMENTIONS_API", "https://webmention.io/api/mentions.jf2", is_http_url,
             "Where `relais mentions fetch` reads mentions (JF2): webmention.io, or your "
             "receiver's `/api/mentions.jf2`. The token comes from `RELAIS_MENTIONS_TOKEN`."),

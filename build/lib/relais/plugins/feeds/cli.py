@@ -10,7 +10,7 @@ from relais.plugins.feeds.pelican import feed_base
 from relais.plugins.feeds.ping import PingError, ping
 
 from relais.build import BuildError, load_settings, parse_overrides
-from relais.settings import SettingsError, apply
+from relais.settings import SettingsError, apply, data_path
 from relais.store import StoreError
 
 
@@ -39,7 +39,7 @@ def ping_command(settings_file, output, extra, everything, dry_run, allow_privat
         if base is None:
             raise PingError(f"{settings_file}: SITEURL is not an absolute http(s) URL")
         report = ping(settings, Path(settings["OUTPUT_PATH"]), base,
-                      Path(settings["WEBSUB_STATE"]), everything=everything, dry_run=dry_run,
+                      data_path(settings, "WEBSUB_STATE"), everything=everything, dry_run=dry_run,
                       allow_private=allow_private_network or None)  # None: the environment decides
     except (BuildError, PingError, SettingsError, StoreError) as error:
         click.echo(f"error: {error}", err=True)

@@ -81,6 +81,7 @@ SETTINGS = (
     Setting("WEBSUB_HUB", None, optional_url,
             "WebSub hub announced in every feed and pinged by `relais feeds ping`."),
     Setting("WEBSUB_STATE", "data/websub.json", lambda v: None if isinstance(v, str) else
-            "must be a path", "Where `relais feeds ping` remembers what it announced."),
+            "must be a path", "Where `relais feeds ping` remembers what it announced.",
+            kind="data_path"),
 )
 declare(*SETTINGS)

@@ -19,6 +19,7 @@ from relais.plugins.webmentions.incoming.avatars import AvatarShelf
 from relais.plugins.webmentions.incoming.display import Conversation, conversations, target_path
 
 from relais.problems import ProblemLines
+from relais.settings import data_path
 
 # What one build computed, kept in its own settings dict (so that it dies with the build,
 # even one that stops half-way): the conversations by target path, and the avatar shelf.
@@ -39,8 +40,7 @@ def register():
 
 
 def archive_path(settings: dict) -> Path:
-    path = Path(settings["WEBMENTIONS_ARCHIVE"])
-    return path if path.is_absolute() else Path(settings["PATH"]).parent / path
+    return data_path(settings, "WEBMENTIONS_ARCHIVE")
 
 
 def _site_path(settings: dict, url: str) -> str:

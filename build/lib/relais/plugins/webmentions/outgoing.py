@@ -18,12 +18,13 @@ from pelican import signals
 from relais.plugins.webmentions import sentlog
 from relais.plugins.webmentions.targets import content_hash, post_targets
 
-from relais.settings import Setting, declare, is_bool, is_int, is_text, is_text_list
+from relais.settings import Setting, data_path, declare, is_bool, is_int, is_text, is_text_list
 from relais.store import read_json
 
 SETTINGS = (
     Setting("WEBMENTIONS_SENT_LOG", "data/webmentions/sent.json", is_text,
-            "The sent log, relative to the folder that holds `content/`; committed to git."),
+            "The sent log, relative to the folder that holds `content/`; committed to git.",
+            kind="data_path"),
     Setting("WEBMENTIONS_EXCLUDE", [], is_text_list,
             "Hosts (`example.com`, subdomains included) or URL prefixes never sent Webmentions."),
     Setting("WEBMENTIONS_INCLUDE_MEDIA", False, is_bool,
@@ -80,8 +81,7 @@ def remember_content(generators):
 
 
 def log_path(settings) -> Path:
-    path = Path(settings["WEBMENTIONS_SENT_LOG"])
-    return path if path.is_absolute() else Path(settings["PATH"]).resolve().parent / path
+    return data_path(settings, "WEBMENTIONS_SENT_LOG")
 
 
 def metadata_urls(item) -> list[str]:
