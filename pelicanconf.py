@@ -22,11 +22,9 @@ DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGINS = ["relais.plugins.core", "relais.plugins.maker_stories", "relais.plugins.feeds", "relais.plugins.blogroll"]
 
-# Outgoing Webmentions and tombstones (docs/webmentions-outgoing.md); git dates (docs/publishing.md)
-PLUGINS += ["relais.plugins.webmentions.outgoing", "relais.plugins.git_dates"]
-
-# Received Webmentions shown under each post (docs/webmentions-incoming.md)
-PLUGINS += ["relais.plugins.webmentions.display_plugin"]
+# Webmentions: sent, with tombstones (docs/webmentions-outgoing.md), and received, shown under
+# each post (docs/webmentions-incoming.md); git dates (docs/publishing.md)
+PLUGINS += ["relais.plugins.webmentions", "relais.plugins.git_dates"]
 
 # Pretty, stable URLs: /2026/slug/ ; translations under /en/2026/slug/
 ARTICLE_URL = "{date:%Y}/{slug}/"

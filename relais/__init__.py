@@ -22,7 +22,6 @@ PLUGINS = [
     "relais.plugins.maker_stories",
     "relais.plugins.feeds",
     "relais.plugins.blogroll",
-    "relais.plugins.webmentions.outgoing",
+    "relais.plugins.webmentions",
     "relais.plugins.git_dates",
-    "relais.plugins.webmentions.display_plugin",
 ]

@@ -25,13 +25,10 @@ FEATURE_COMMANDS = {
     "blogroll": ("relais.plugins.blogroll.cli", "blogroll", ()),
     "discover": ("relais.plugins.blogroll.cli", "discover_command", ()),
     "feeds": ("relais.plugins.feeds.cli", "feeds", ()),
-    "mentions": ("relais.plugins.webmentions.cli", "mentions", (
-        "relais.plugins.webmentions.incoming.commands",  # mentions fetch
-        "relais.plugins.webmentions.outgoing_commands",  # mentions send
-    )),
+    "mentions": ("relais.plugins.webmentions.cli", "mentions", ()),
     "publish": ("relais.publish", "publish_command", ()),
-    "receiver": ("relais.plugins.webmentions.incoming.commands", "receiver", ()),
-    "webmention": ("relais.plugins.webmentions.outgoing_commands", "webmention", ()),
+    "receiver": ("relais.plugins.webmentions.cli", "receiver", ()),
+    "webmention": ("relais.plugins.webmentions.cli", "webmention", ()),
 }
 
 

@@ -246,7 +246,7 @@ def ping_websub(settings: dict, allow_private: bool | None, dry_run: bool, conso
               help="Allow loopback and private addresses (also RELAIS_ALLOW_PRIVATE_NETWORK=1).")
 def publish_command(settings_file, output, extra, dry_run, allow_private):
     """Build with publishconf, deploy, then send Webmentions and ping WebSub."""
-    from relais.plugins.webmentions.outgoing_commands import build_for_sending, private_flag, send_owed
+    from relais.plugins.webmentions.cli import build_for_sending, private_flag, send_owed
 
     console = Console(soft_wrap=True, highlight=False)
     try:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 from click.testing import CliRunner
-from relais.plugins.webmentions.outgoing import LAST_BUILD
-from relais.plugins.webmentions.outgoing_commands import send_owed
+from relais.plugins.webmentions import owed
+from relais.plugins.webmentions.cli import send_owed
 from rich.console import Console
 
 import relais.net.client as http_client
@@ -233,7 +233,7 @@ def test_sending_from_a_development_build_is_refused(tiny_site, serve_directory)
     site = make_site(tiny_site, serve_directory, {"a.md": post("Un", "texte", "un")})
     settings = load_settings(str(site.settings_file), str(site.root / "output"))
     build(settings)
-    result = LAST_BUILD[str((site.root / "output").resolve())]
+    result = owed.of_build(settings)
     with pytest.raises(BuildError) as caught:
         send_owed(settings, result, dry_run=False, allow_private=True, console=Console())
     assert str(caught.value).startswith("SITEURL '' must be an absolute http(s) URL")

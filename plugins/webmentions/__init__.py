@@ -1,7 +1,21 @@
-"""Webmentions: outgoing (discover, send, sent log) and incoming (fetch, receiver, archive,
-display).
+"""Webmentions: sent (discover, send, the sent log, tombstones) and received (the receiver,
+fetching, the archive, each post's conversation).
 
-A package marker only; each half lives in its own modules so that both
-can be imported without Pelican. Pelican loads the display glue as
-`relais.plugins.webmentions.display_plugin`.
+Rooms: `config` (settings), `pelican` (the glue, the only module importing
+Pelican), `cli` (`relais mentions|webmention|receiver`), and the stages:
+`targets`, `owed`, `tombstones`, `discovery`, `sending`, `outcome`, `sentlog`,
+`dispatch`, and `incoming/` (links, parse, record, jf2, archive, fetch,
+checks, inbox, verify, worker, receiver, avatars, display). See
+docs/webmentions-outgoing.md and docs/webmentions-incoming.md.
 """
+
+from __future__ import annotations
+
+from relais.plugins.webmentions.config import SETTINGS  # noqa: F401  (declares them)
+
+
+def register():
+    # imported here, not above: the CLI and the stages import this package without Pelican
+    from relais.plugins.webmentions.pelican import connect
+
+    connect()

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from relais.plugins.webmentions import dispatch, sentlog
-from relais.plugins.webmentions.outgoing import LAST_BUILD, BuildResult
+from relais.plugins.webmentions import dispatch, owed, sentlog
+from relais.plugins.webmentions.owed import BuildResult
 
 from relais.build import build, load_settings
 from tests.support.local_http import LocalServer
@@ -92,7 +92,7 @@ class Site:
         settings = load_settings(str(self.settings_file), str(self.root / "output"),
                                  {"SITEURL": self.base, **overrides})
         build(settings)
-        return LAST_BUILD[str((self.root / "output").resolve())]
+        return owed.of_build(settings)
 
     def send(self, policy: sentlog.Policy | None = None, **client_options) -> dispatch.Report:
         result = self.build()

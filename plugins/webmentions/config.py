@@ -1,12 +1,26 @@
-"""The settings of incoming webmentions (fetch, archive, display), declared once."""
+"""The Webmentions plugin's settings, declared once in the registry, and what they resolve to.
+
+Outgoing (the sent log, what is sent, tries) and incoming (the endpoint, the
+archive, fetching, display). Other modules get paths and domains from here.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from relais.plugins.webmentions.incoming.record import TYPES
 
-from relais.settings import Setting, declare, is_http_url, is_int, is_text, is_text_list
+from relais.settings import (
+    Setting,
+    data_path,
+    declare,
+    is_bool,
+    is_http_url,
+    is_int,
+    is_text,
+    is_text_list,
+)
 
 
 def _types(value) -> str | None:
@@ -24,6 +38,21 @@ def _optional_url(value) -> str | None:
 
 
 SETTINGS = (
+    # outgoing: what the build owes, the sent log, tries
+    Setting("WEBMENTIONS_SENT_LOG", "data/webmentions/sent.json", is_text,
+            "The sent log, relative to the folder that holds `content/`; committed to git.",
+            kind="data_path"),
+    Setting("WEBMENTIONS_EXCLUDE", [], is_text_list,
+            "Hosts (`example.com`, subdomains included) or URL prefixes never sent Webmentions."),
+    Setting("WEBMENTIONS_INCLUDE_MEDIA", False, is_bool,
+            "Also send Webmentions to the URLs of images, audio and video in posts."),
+    Setting("WEBMENTIONS_MAX_TRIES", 5, is_int(1, 100),
+            "Runs in a row a pair or a host may fail (5xx, network) before it is given up."),
+    Setting("WEBMENTIONS_RETRY_DELAY", 3600, is_int(0),
+            "Seconds before retrying a pair or host that failed; doubles after each failure."),
+    Setting("WEBMENTIONS_TOMBSTONES", True, is_bool,
+            "Write a `410 Gone` page where a post the sent log knows was deleted."),
+    # incoming: the endpoint, the archive, fetching, display
     Setting("WEBMENTIONS_ENDPOINT", None, _optional_url,
             "The Webmention endpoint announced with `<link rel=\"webmention\">` on every page: "
             "webmention.io's (`https://webmention.io/DOMAIN/webmention`) or your own "
@@ -48,6 +77,16 @@ SETTINGS = (
 )
 declare(*SETTINGS)
 NAMES = [s.name for s in SETTINGS]
+
+
+def sent_log_path(settings) -> Path:
+    """The sent log (WEBMENTIONS_SENT_LOG), absolute."""
+    return data_path(settings, "WEBMENTIONS_SENT_LOG")
+
+
+def archive_path(settings) -> Path:
+    """The archive of received mentions (WEBMENTIONS_ARCHIVE), absolute."""
+    return data_path(settings, "WEBMENTIONS_ARCHIVE")
 
 
 def site_domains(settings: dict) -> list[str]:

@@ -1,0 +1,180 @@
+"""Pelican glue of the Webmentions plugin: the only module that imports Pelican.
+
+Offline, like every build. Outgoing: after the build it keeps, for `relais
+mentions send` and `relais publish`, what the build owes (`owed`: each post's
+source URL, content hash, targets and file) and it writes a tombstone page
+(`410 Gone`) at the file of every post the sent log knows that this build no
+longer produces, build after build, so that receivers re-fetching the source
+learn that the post was deleted. Incoming: it reads and groups the archive of
+received mentions once per build, sets `.mentions` (a Conversation; empty
+when nobody wrote yet) on every article, page and translation, and copies the
+avatars those conversations use into the output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pelican import signals
+from relais.plugins.webmentions import config, owed, sentlog
+from relais.plugins.webmentions.incoming.archive import ArchiveError, load
+from relais.plugins.webmentions.incoming.avatars import AvatarShelf
+from relais.plugins.webmentions.incoming.display import Conversation, conversations, target_path
+from relais.plugins.webmentions.targets import content_hash, post_targets
+from relais.plugins.webmentions.tombstones import write_tombstones
+
+from relais.problems import ProblemLines
+from relais.settings import apply
+from relais.store import read_json
+
+
+def connect() -> None:
+    signals.all_generators_finalized.connect(remember_content)
+    signals.finalized.connect(finish)
+    signals.article_generator_finalized.connect(attach_mentions)
+    signals.page_generator_finalized.connect(attach_mentions)
+    signals.finalized.connect(copy_avatars)
+
+
+def use_settings(settings: dict) -> None:
+    """Defaults and checks (the core plugin does it too; this keeps the plugin usable alone)."""
+    apply(settings, config.NAMES)
+
+
+# --- outgoing: what the build owes, tombstones --------------------------------------------
+
+METADATA_KINDS = ("in-reply-to", "like-of", "repost-of", "bookmark-of")
+PUBLISHED_LISTS = ("articles", "translations", "pages")
+# every list a generator writes pages from: a hidden or draft page is no tombstone's place
+WRITTEN_LISTS = PUBLISHED_LISTS + ("drafts", "drafts_translations", "hidden_articles",
+                                   "hidden_translations", "hidden_pages", "draft_pages",
+                                   "draft_translations")
+# the published items and written files of one build, kept in its settings until `finish`
+PENDING = "_relais_webmentions_pending"
+
+
+def remember_content(generators):
+    if generators:
+        items, written = [], set()
+        for generator in generators:
+            for name in PUBLISHED_LISTS:
+                items.extend(getattr(generator, name, None) or ())
+            for name in WRITTEN_LISTS:
+                listed = getattr(generator, name, None) or ()
+                written.update(getattr(item, "save_as", "") for item in listed)
+        generators[0].settings[PENDING] = (items, written - {""})
+
+
+def metadata_urls(item) -> list[str]:
+    """The reply/like/repost/bookmark URL and the collaborators' URLs of a post."""
+    urls = []
+    target = getattr(item, "target", None)
+    if target is not None and getattr(target, "url", None):
+        urls.append(target.url)
+    else:
+        urls.extend(str(item.metadata[key]).strip() for key in METADATA_KINDS
+                    if item.metadata.get(key))
+    urls.extend(c.url for c in getattr(item, "collaborators", None) or () if getattr(c, "url", ""))
+    return urls
+
+
+def describe(item, settings) -> sentlog.Post:
+    site_url = settings.get("SITEURL") or ""
+    content = item.content
+    extra = metadata_urls(item)
+    return sentlog.Post(
+        source=f"{site_url.rstrip('/')}/{item.url}",
+        hash=content_hash(content, extra),
+        targets=post_targets(content, extra, site_url, settings["WEBMENTIONS_EXCLUDE"],
+                             settings["WEBMENTIONS_INCLUDE_MEDIA"]),
+        path=item.save_as,
+    )
+
+
+def finish(pelican):
+    settings = pelican.settings
+    use_settings(settings)
+    items, written = settings.pop(PENDING, ([], set()))
+    seen, posts = set(), []
+    for item in items:
+        if id(item) not in seen and getattr(item, "save_as", None):
+            seen.add(id(item))
+            posts.append(describe(item, settings))
+    result = owed.BuildResult(settings.get("SITEURL") or "", config.sent_log_path(settings), posts)
+    if settings["WEBMENTIONS_TOMBSTONES"]:
+        log = sentlog.check(read_json(result.log_path), str(result.log_path))
+        result.gone = write_tombstones(log, written | {p.path for p in posts},
+                                       Path(settings["OUTPUT_PATH"]),
+                                       settings.get("DEFAULT_LANG", "en"))
+    owed.keep(settings, result)
+
+
+# --- incoming: each post's conversation, the avatars ----------------------------------------
+
+# What one build computed, kept in its own settings dict (so that it dies with the build,
+# even one that stops half-way): the conversations by target path, and the avatar shelf.
+STATE = "_relais_received_mentions"
+
+
+class ArchiveProblem(ProblemLines):
+    """The mentions archive cannot be read; the build stops with one line (nothing is written)."""
+
+    def __init__(self, line: str):
+        super().__init__([line])
+
+
+def _site_path(settings: dict, url: str) -> str:
+    """The path a post's URL has on the live site ('/2026/slug/'), SITEURL's own path included."""
+    prefix = urlsplit(settings.get("SITEURL") or "").path.rstrip("/")
+    return target_path(f"{prefix}/{url.lstrip('/')}")
+
+
+def _aliases(item) -> list[str]:
+    raw = item.metadata.get("aliases") or ""
+    values = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
+    return [target_path(v.strip()) for v in values if v.strip()]
+
+
+def attach_mentions(generator):
+    settings = generator.settings
+    use_settings(settings)
+    if STATE not in settings:  # read and grouped once per build (articles, then pages)
+        settings[STATE] = group(settings)
+    found, _shelf = settings[STATE]
+    siteurl = settings.get("SITEURL") or ""
+    absolute = siteurl.startswith(("http://", "https://"))
+    items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
+             *generator.translations]
+    for item in items:
+        conversation = found.get(_site_path(settings, item.url)) or Conversation()
+        for alias in _aliases(item):  # mentions of its old addresses count too
+            if alias in found:
+                conversation = conversation.merged(found[alias])
+        item.mentions = conversation
+        # the page's public address, for the invitation's form (None while SITEURL is relative)
+        item.webmention_target = f"{siteurl.rstrip('/')}/{item.url}" if absolute else None
+
+
+def group(settings: dict) -> tuple[dict[str, Conversation], AvatarShelf]:
+    """Every conversation of the site, keyed by the path of its target; the avatars used."""
+    path = config.archive_path(settings)
+    try:
+        archive = load(path)
+    except ArchiveError as error:
+        raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
+    shelf = AvatarShelf(path.parent / "avatars")
+    return conversations(
+        archive.mentions.values(),
+        domains=config.site_domains(settings),
+        show_types=settings["WEBMENTIONS_SHOW_TYPES"],
+        blocked=settings["WEBMENTIONS_BLOCKLIST"],
+        max_length=settings["WEBMENTIONS_MAX_REPLY_LENGTH"],
+        avatar_of=shelf,
+    ), shelf
+
+
+def copy_avatars(pelican):
+    state = pelican.settings.pop(STATE, None)
+    if state is not None:
+        state[1].copy_to(Path(pelican.settings["OUTPUT_PATH"]))
