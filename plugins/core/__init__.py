@@ -1,4 +1,5 @@
-"""Relais core plugin: validates the settings and gives the theme its language tools."""
+"""Relais core plugin: validates the settings, turns autoescape on in every template
+(`escaping`) and gives the theme its language tools."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from pelican import signals
+from pelican.contents import Content
+from relais.plugins.core import escaping
 from relais.plugins.core.i18n import Catalogs, human_date
 
 from relais import settings as relais_settings
@@ -29,7 +32,18 @@ relais_settings.declare(
 
 def register():
     signals.initialized.connect(validate_settings)
+    signals.generator_init.connect(autoescape_templates)
     signals.generator_init.connect(install_template_tools)
+
+
+def autoescape_templates(generator):
+    """Every template escapes what is not Markup; the owner's posts arrive as Markup.
+
+    Also connected by the plugins that show foreign data (blogroll, mentions), so that
+    a site using one of them without this plugin is just as safe.
+    """
+    escaping.install(generator.env, generator.context, Content,
+                     escaping.trusted_fields(generator.settings))
 
 
 def validate_settings(pelican):
@@ -49,6 +63,8 @@ def validate_settings(pelican):
             f"(it has {', '.join(catalogs.languages)})"
         )
     settings["RELAIS_CATALOGS"] = catalogs
+    # every Jinja environment made from the settings escapes by default (see escaping.py)
+    settings["JINJA_ENVIRONMENT"] = {**(settings.get("JINJA_ENVIRONMENT") or {}), "autoescape": True}
 
 
 def page_language(context) -> str:
@@ -83,7 +99,7 @@ def install_template_tools(generator):
 
     @pass_context
     def gettext(context, text):
-        return catalogs.gettext(page_language(context), text)
+        return catalogs.markup(page_language(context), text)
 
     @pass_context
     def current_lang(context):

@@ -10,6 +10,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "en": "January February March April May June July August September October November December",
@@ -36,6 +38,13 @@ class Catalogs:
     def gettext(self, lang: str | None, text: str) -> str:
         catalog = self.messages.get(lang or self.default_lang) or {}
         return catalog.get(text, text)
+
+    def markup(self, lang: str | None, text: str) -> Markup:
+        """The theme's own string, translated, as Markup (templates autoescape); a text that
+        no catalog knows (a value from elsewhere passed to `_()`) is escaped instead."""
+        if any(text in catalog for catalog in self.messages.values()):
+            return Markup(self.gettext(lang, text))
+        return escape(text)
 
 
 def human_date(value: date, lang: str) -> str:

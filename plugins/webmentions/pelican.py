@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pelican import signals
+from relais.plugins.core import autoescape_templates
 from relais.plugins.webmentions import config, owed, sentlog
 from relais.plugins.webmentions.incoming.archive import ArchiveError, load
 from relais.plugins.webmentions.incoming.avatars import AvatarShelf
@@ -30,6 +31,7 @@ from relais.store import read_json
 
 
 def connect() -> None:
+    signals.generator_init.connect(autoescape_templates)  # it shows foreign data: never unescaped
     signals.all_generators_finalized.connect(remember_content)
     signals.finalized.connect(finish)
     signals.article_generator_finalized.connect(attach_mentions)
