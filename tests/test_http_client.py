@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import re
 import socket
 import time
+import tracemalloc
 
 import pytest
 
 import relais.net.client as http_client
 from relais.net.client import (
+    REFUSED_NETWORKS,
     BadUrl,
     Blocked,
     ConnectFailed,
+    FetchError,
     HttpClient,
     Timeout,
     TooLarge,
@@ -21,6 +25,8 @@ from relais.net.client import (
     blocked_reason,
     retry_after_seconds,
 )
+from tests.conftest import REPO
+from tests.support.bombs import MB, deflated, gzip_bomb, nested_gzip
 from tests.support.local_http import LocalServer
 
 
@@ -153,10 +159,64 @@ def test_an_undeclared_huge_body_is_cut(server):
         fetch(server.url("/stream"), max_bytes=5000)
 
 
-def test_a_gzip_bomb_is_measured_after_decompression(server):
-    url = server.add("/bomb", 200, [("Content-Encoding", "gzip")], gzip.compress(b"0" * 200_000))
+def peak_allocated(work) -> int:
+    """The most memory Python held at once (tracemalloc) while `work()` ran, in bytes."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_gzip_bomb_is_stopped_while_it_is_decoded(server):
+    """200 MB of zeros in 200 kB of gzip: the cap is enforced on the decoded bytes as zlib
+    produces them, so the client never holds much more than the cap."""
+    url = server.add("/bomb", 200, [("Content-Encoding", "gzip")], gzip_bomb(200 * MB))
+
+    def get():
+        with pytest.raises(TooLarge) as caught:
+            fetch(url, max_bytes=MB)
+        assert caught.value.reason == "response is over the 1,048,576-byte limit once decoded"
+
+    assert peak_allocated(get) < 8 * MB
+
+
+@pytest.mark.parametrize("coding", ["gzip, gzip", "gzip,deflate", "deflate, gzip, identity"])
+def test_more_than_one_content_coding_is_refused(server, coding):
+    """`gzip, gzip` was 2.5 kB on the wire and 2 GB in memory: one coding at most."""
+    url = server.add("/nested", 200, [("Content-Encoding", coding)], nested_gzip(200 * MB))
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+    assert caught.value.reason.startswith("refused: ") and "at most one" in caught.value.reason
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "compress"])
+def test_an_unknown_content_coding_is_refused(server, coding):
+    url = server.add("/odd", 200, [("Content-Encoding", coding)], b"\x00" * 100)
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+    assert caught.value.reason == (f"refused: unsupported content coding {coding!r} "
+                                   "(gzip or deflate only)")
+    assert server.hits("/odd")[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize("wbits", [15, -15], ids=["zlib", "raw"])
+def test_deflate_is_decoded_and_bounded_both_ways(server, wbits):
+    small = server.add("/small", 200, [("Content-Encoding", "deflate")],
+                       deflated(3 * MB + 5, wbits, b"a"))
+    assert fetch(small, max_bytes=4 * MB).content == b"a" * (3 * MB + 5)
+    bomb = server.add("/bomb", 200, [("Content-Encoding", "deflate")], deflated(100 * MB, wbits))
     with pytest.raises(TooLarge):
-        fetch(url, max_bytes=10_000)
+        fetch(bomb, max_bytes=MB)
+
+
+def test_a_corrupt_gzip_body_is_one_clear_error(server):
+    url = server.add("/bad", 200, [("Content-Encoding", "gzip")],
+                     b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\xff" * 8)
+    with pytest.raises(FetchError) as caught:
+        fetch(url)
+    assert caught.value.reason.startswith("undecodable gzip body")
 
 
 # --- redirects --------------------------------------------------------------------
@@ -286,10 +346,22 @@ def test_per_host_and_total_limits(server, second_server):
     "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
     "0.0.0.0", "224.0.0.1", "255.255.255.255", "100.64.0.1", "::1", "::", "fe80::1",
     "fc00::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",
-    "2002:7f00:1::",
+    "2002:7f00:1::", "fec0::1", "fec0:1234::5", "feff::1", "64:ff9b::7f00:1", "3fff::1",
+    "192.0.2.1", "198.18.0.1", "240.0.0.1", "::1.2.3.4",
 ])
 def test_unsafe_addresses_have_a_reason(address):
     assert blocked_reason(address)
+
+
+def test_site_local_ipv6_is_refused_by_name():
+    assert blocked_reason("fec0::1") == "fec0::1 is a site-local (deprecated) address"
+
+
+def test_the_documented_list_is_the_guards_list():
+    """docs/http-client.md lists every range the guard refuses, as the code does."""
+    doc = (REPO / "docs" / "http-client.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([0-9a-f.:/]+)` \| (.+?) \|$", doc, re.M)
+    assert rows == [(str(net), label.split(" ", 1)[1]) for net, label in REFUSED_NETWORKS]
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])

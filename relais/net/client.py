@@ -3,7 +3,8 @@
 Why one client: politeness and safety are easy to forget one call at a
 time. Here they are decided once: timeouts, a size cap, a redirect limit
 followed by hand (so that every hop is checked), a User-Agent naming Relais
-and the site, gzip, per-host and global concurrency limits, retries with
+and the site, gzip and deflate decoded within the size cap (`decoding`),
+per-host and global concurrency limits, retries with
 backoff for connection errors and for 429/503 honouring `Retry-After`, and
 an SSRF guard. The guard lives in the network backend, so it judges the
 address the socket really connects to (after DNS resolution, on every hop,
@@ -27,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from relais.net.decoding import ACCEPT_ENCODING, BoundedDecoder, DecodeRefused, OverLimit
 from relais.net.streams import AsyncioBackend
 
 __all__ = [
@@ -80,6 +82,44 @@ class BadUrl(FetchError):
 # --- the SSRF guard ----------------------------------------------------------
 
 
+# Every address range the guard refuses, with the words its refusal uses (docs/http-client.md
+# lists the same table; a test keeps them equal). Beyond the table, anything Python's
+# ipaddress does not call global is refused too ("not a public address").
+REFUSED_NETWORKS = tuple((ipaddress.ip_network(net), label) for net, label in (
+    ("0.0.0.0/8", "an unspecified"),
+    ("10.0.0.0/8", "a private"),
+    ("100.64.0.0/10", "a shared (carrier-grade NAT)"),
+    ("127.0.0.0/8", "a loopback"),
+    ("169.254.0.0/16", "a link-local"),
+    ("172.16.0.0/12", "a private"),
+    ("192.0.0.0/24", "an IETF protocol"),
+    ("192.0.2.0/24", "a documentation"),
+    ("192.88.99.0/24", "a 6to4 relay"),
+    ("192.168.0.0/16", "a private"),
+    ("198.18.0.0/15", "a benchmarking"),
+    ("198.51.100.0/24", "a documentation"),
+    ("203.0.113.0/24", "a documentation"),
+    ("224.0.0.0/4", "a multicast"),
+    ("255.255.255.255/32", "a broadcast"),
+    ("240.0.0.0/4", "a reserved"),
+    ("::/128", "an unspecified"),
+    ("::1/128", "a loopback"),
+    ("::ffff:0:0/96", "an IPv4-mapped"),
+    ("::/96", "an IPv4-compatible (deprecated)"),
+    ("64:ff9b::/96", "a NAT64"),
+    ("64:ff9b:1::/48", "a local-use NAT64"),
+    ("100::/64", "a discard-only"),
+    ("2001::/23", "an IETF protocol"),
+    ("2001:db8::/32", "a documentation"),
+    ("3fff::/20", "a documentation"),
+    ("5f00::/16", "a segment-routing"),
+    ("fc00::/7", "a unique local (private)"),
+    ("fe80::/10", "a link-local"),
+    ("fec0::/10", "a site-local (deprecated)"),
+    ("ff00::/8", "a multicast"),
+))
+
+
 def blocked_reason(address: str) -> str | None:
     """Why an IP address must not be contacted, or None when it is a public address."""
     try:
@@ -92,17 +132,9 @@ def blocked_reason(address: str) -> str | None:
                 inner = blocked_reason(str(embedded))
                 if inner:
                     return f"{inner} (embedded in IPv6 {ip})"
-    checks = (
-        ("is_unspecified", "unspecified"),
-        ("is_loopback", "loopback"),
-        ("is_link_local", "link-local"),
-        ("is_multicast", "multicast"),
-        ("is_private", "private"),
-        ("is_reserved", "reserved"),
-    )
-    for attribute, label in checks:
-        if getattr(ip, attribute):
-            return f"{ip} is a {label} address"
+    for network, label in REFUSED_NETWORKS:
+        if ip.version == network.version and ip in network:
+            return f"{ip} is {label} address"
     if not ip.is_global:
         return f"{ip} is not a public address"
     return None
@@ -315,7 +347,7 @@ class HttpClient:
         # and httpx.AsyncClient's layers for them cost more CPU than the request itself.
         self._transport = _PerHostTransport(self.allow_private, max(per_host, 1))
         self._headers = {"User-Agent": agent, "Accept": "*/*",
-                         "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+                         "Accept-Encoding": ACCEPT_ENCODING, "Connection": "keep-alive"}
         self._timeouts = {"timeout": httpx.Timeout(timeout).as_dict()}
 
     async def __aenter__(self) -> HttpClient:
@@ -413,14 +445,7 @@ class HttpClient:
                         if declared.isdigit() and int(declared) > self.max_bytes:
                             raise TooLarge(url, f"response of {int(declared):,} bytes is over "
                                                 f"the {self.max_bytes:,}-byte limit")
-                        chunks, size = [], 0
-                        async for chunk in response.aiter_bytes():
-                            size += len(chunk)
-                            if size > self.max_bytes:
-                                raise TooLarge(url, f"response is over the "
-                                                    f"{self.max_bytes:,}-byte limit")
-                            chunks.append(chunk)
-                        return response.status_code, response.headers, b"".join(chunks)
+                        return status, response.headers, await self._read_body(url, response)
                     finally:
                         await response.aclose()
             except FetchError:
@@ -433,10 +458,28 @@ class HttpClient:
                 raise BadUrl(url, f"not a usable URL ({error})") from None
             except httpx.ConnectError as error:
                 raise ConnectFailed(url, f"cannot connect ({_short(error)})") from None
-            except httpx.DecodingError as error:
-                raise FetchError(url, f"undecodable response body ({_short(error)})") from None
+            except DecodeRefused as error:
+                raise FetchError(url, str(error)) from None
             except httpx.HTTPError as error:
                 raise ConnectFailed(url, f"connection failed ({_short(error)})") from None
+
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        """The body, decoded as it arrives (one content coding at most); TooLarge as soon as
+        the bytes received or the bytes decoded pass the cap."""
+        decoder = BoundedDecoder(response.headers.get("content-encoding"), self.max_bytes)
+        chunks, received = [], 0
+        try:
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                if received > self.max_bytes:
+                    raise OverLimit()
+                chunks.append(decoder.feed(chunk))
+            chunks.append(decoder.finish())
+        except OverLimit:
+            once = " once decoded" if decoder.coding and received <= self.max_bytes else ""
+            raise TooLarge(url, f"response is over the {self.max_bytes:,}-byte limit{once}") from None
+        return b"".join(chunks)
 
 
 def _check_url(url: str) -> str:
