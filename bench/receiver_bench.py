@@ -62,6 +62,9 @@ def make_site_and_sources(root: Path, count: int) -> tuple[Path, Path]:
         page.parent.mkdir(parents=True)
         page.write_text("<!doctype html><title>post</title>")
     (site / "index.html").write_text("<!doctype html><title>home</title>")
+    from relais.plugins.webmentions.incoming.manifest import write_manifest
+
+    write_manifest(site)  # what `relais build` writes last: the receiver's list of pages
     sources.mkdir()
     for n in range(count):
         target = f"https://{DOMAIN}/2026/post-{n % PAGES}/"
@@ -84,7 +87,7 @@ def start_receiver(db: Path, site: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "receiver", "serve", "--db", str(db),
          "--site-dir", str(site), "--domain", DOMAIN, "--port", str(port), "--rate-limit", "0",
-         "--allow-private-network"], cwd=REPO, stdout=subprocess.DEVNULL)
+         "--address-rate-limit", "0", "--allow-private-network"], cwd=REPO, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
         try:

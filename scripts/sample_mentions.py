@@ -193,7 +193,8 @@ def main() -> None:
             friends.pages[f"/{friend}/avatar.png"] = ("image/png", solid_png(colour))
 
     config = ReceiverConfig(db=work / "receiver.sqlite3", site_dir=work / "output",
-                            domains=[DOMAIN], token="sample", allow_private=True, rate_limit=0)
+                            domains=[DOMAIN], token="sample", allow_private=True, rate_limit=0,
+                            address_rate_limit=0)
     fetched = work / "received.json"
     with ReceiverThread(config) as receiver, httpx.Client(base_url=receiver.url) as http:
         locations = []

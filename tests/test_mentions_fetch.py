@@ -62,7 +62,8 @@ class FakeWebmentionIo:
             return self.failure
         if query.get("token") != "io-token":
             return 401, [], b'{"error": "forbidden"}'
-        since, per, page = int(query.get("since_id", 0)), int(query["per-page"]), int(query["page"])
+        since, per = int(query.get("since_id", 0)), int(query["per-page"])
+        page = int(query.get("page", 0))
         chosen = [e for e in self.entries if e["wm-id"] > since]
         children = chosen[page * per:(page + 1) * per]
         body = json.dumps({"type": "feed", "name": "Webmentions", "children": children})
@@ -93,7 +94,9 @@ def test_paging_and_since_id_make_fetching_incremental_and_idempotent(api, tmp_p
     path = tmp_path / "received.json"
     report = fetch(path, fake.url)
     assert report.changes.added == 250 and report.written
-    assert [q["page"] for q in fake.seen] == ["0", "1", "2"]
+    # each page asks for what follows the last id read: no page offsets
+    assert [q.get("since_id") for q in fake.seen] == [None, "1099", "1199"]
+    assert all("page" not in q for q in fake.seen)
     assert {q["domain"] for q in fake.seen} == {"atelier.example"}
     before = path.read_bytes()
     fake.seen.clear()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from relais.plugins.webmentions.incoming.manifest import write_manifest
 from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread
 
 from tests.conftest import REPO
@@ -31,6 +32,7 @@ def built_site(root: Path) -> Path:
                  "a-propos/index.html"):
         (root / page).parent.mkdir(parents=True, exist_ok=True)
         (root / page).write_text("<!doctype html><title>x</title>", encoding="utf-8")
+    write_manifest(root)
     return root
 
 
@@ -206,16 +208,16 @@ def test_a_source_without_microformats_is_a_plain_mention(receiver, sources):
 @pytest.mark.parametrize("route, outcome", [
     ("nolink", "rejected: source does not link to target"),
     ("substring", "rejected: source does not link to target"),
-    ("json", "rejected: source is not HTML (application/json)"),
+    ("json", "rejected: source does not link to target (json)"),
     ("huge", "failed: source not fetched"),
     ("loop", "failed: source not fetched"),
     ("slow", "failed: source not fetched"),
-    ("missing", "failed: source answered HTTP 404"),
+    ("missing", "rejected: source is gone (404)"),
 ])
 def test_bad_sources_are_not_accepted_and_do_not_stop_the_worker(receiver, sources, route, outcome):
     sources.html("/nolink", "<p>nothing here</p>")
     sources.html("/substring", f"<p>{POST}</p>")
-    sources.add("/json", 200, [("Content-Type", "application/json")], f'{{"url": "{POST}"}}')
+    sources.add("/json", 200, [("Content-Type", "application/json")], f'{{"url": "{POST}x"}}')
     sources.html("/huge", f'<a href="{POST}">x</a>' + "x" * 1_100_000)
     sources.add("/loop", 302, [("Location", sources.url("/loop"))])
     sources.add("/slow", 200, [("Content-Type", "text/html")], f'<a href="{POST}">x</a>', delay=2)
@@ -309,7 +311,8 @@ def start_receiver_process(db: Path, site: Path, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "receiver", "serve", "--db", str(db),
          "--site-dir", str(site), "--domain", "atelier.example", "--port", str(port),
-         "--rate-limit", "0", "--concurrency", "2", "--allow-private-network"],
+         "--rate-limit", "0", "--address-rate-limit", "0", "--concurrency", "2",
+         "--allow-private-network"],
         cwd=REPO, env={**os.environ, "RELAIS_RECEIVER_TOKEN": TOKEN},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20

@@ -283,6 +283,8 @@ def receiver():
 @click.option("--moderation", is_flag=True, help="Mentions from new domains wait for approval.")
 @click.option("--rate-limit", default=30, show_default=True, type=click.IntRange(0),
               help="Requests per source domain per minute (0: no limit).")
+@click.option("--address-rate-limit", default=60, show_default=True, type=click.IntRange(0),
+              help="Requests per client address per minute (0: no limit).")
 @click.option("--max-body", default=8192, show_default=True, type=click.IntRange(256),
               help="Largest request body accepted, in bytes.")
 @click.option("--concurrency", default=16, show_default=True, type=click.IntRange(1, 256),
@@ -291,22 +293,29 @@ def receiver():
               help="Trust X-Forwarded-* from the reverse proxy (see docs/webmentions-incoming.md).")
 @click.option("--allow-private-network", is_flag=True, help=PRIVATE_HELP)
 def serve_command(settings_file, host, port, db, site_dir, domains, moderation, rate_limit,
-                  max_body, concurrency, proxy_headers, allow_private_network):
+                  address_rate_limit, max_body, concurrency, proxy_headers,
+                  allow_private_network):
     """Run the Webmention endpoint (the JF2 API needs RELAIS_RECEIVER_TOKEN)."""
     import uvicorn
+    from relais.plugins.webmentions.incoming.manifest import NAME as MANIFEST
     from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, create_app
 
     settings = _settings(settings_file)
     site = Path(site_dir or settings["OUTPUT_PATH"])
-    if not (site / "index.html").is_file():
-        fail(f"{site}: not a built site (no index.html); run `relais build` or pass --site-dir")
+    if not site.is_dir():
+        fail(f"{site}: no such folder; run `relais build` or pass --site-dir")
+    if not (site / MANIFEST).is_file():
+        click.echo(f"warning: {site / MANIFEST} is not there yet (a build under way?): targets "
+                   "are answered 503 \"try again shortly\" until `relais build` writes it",
+                   err=True)
     domains = list(domains) or config.site_domains(settings)
     if not domains:
         fail("no site domain: set WEBMENTIONS_DOMAINS or an absolute SITEURL, or pass --domain")
     receiver_config = ReceiverConfig(
         db=Path(db), site_dir=site, domains=domains, site_url=settings.get("SITEURL") or "",
         token=os.environ.get(RECEIVER_TOKEN_ENV) or None, moderation=moderation,
-        rate_limit=rate_limit, max_body=max_body, allow_private=private_flag(allow_private_network),
+        rate_limit=rate_limit, address_rate_limit=address_rate_limit, max_body=max_body,
+        allow_private=private_flag(allow_private_network),
         concurrency=concurrency, worker="process")
     click.echo(f"Receiving webmentions for {', '.join(domains)} on http://{host}:{port}/ "
                f"(queue in {db})")

@@ -8,7 +8,8 @@ longer produces, build after build, so that receivers re-fetching the source
 learn that the post was deleted. Incoming: it reads and groups the archive of
 received mentions once per build, sets `.mentions` (a Conversation; empty
 when nobody wrote yet) on every article, page and translation, and copies the
-avatars those conversations use into the output.
+avatars those conversations use into the output. Last, it lists the pages
+of the finished site for the receiver (`incoming/manifest.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from relais.plugins.webmentions import config, owed, sentlog
 from relais.plugins.webmentions.incoming.archive import ArchiveError, load
 from relais.plugins.webmentions.incoming.avatars import AvatarShelf
 from relais.plugins.webmentions.incoming.display import Conversation, conversations, target_path
+from relais.plugins.webmentions.incoming.manifest import write_manifest
 from relais.plugins.webmentions.targets import content_hash, post_targets
 from relais.plugins.webmentions.tombstones import write_tombstones
 
@@ -33,10 +35,17 @@ from relais.store import read_json
 def connect() -> None:
     signals.generator_init.connect(autoescape_templates)  # it shows foreign data: never unescaped
     signals.all_generators_finalized.connect(remember_content)
-    signals.finalized.connect(finish)
     signals.article_generator_finalized.connect(attach_mentions)
     signals.page_generator_finalized.connect(attach_mentions)
-    signals.finalized.connect(copy_avatars)
+    signals.finalized.connect(finalize)
+
+
+def finalize(pelican):
+    """After the build, in this order: what it owes (and tombstones), the avatars, then the
+    manifest of pages for the receiver, written last so that it lists every page written."""
+    finish(pelican)
+    copy_avatars(pelican)
+    write_manifest(Path(pelican.settings["OUTPUT_PATH"]))
 
 
 def use_settings(settings: dict) -> None:

@@ -1,9 +1,13 @@
 """The archive of received mentions, `data/webmentions/received.json`, committed to git.
 
-Every verified mention ever received, keyed by (source, target). Merging is
-idempotent: the same entries twice change nothing (not even the file). An
-entry for a known pair replaces it in place; a mention leaves only when a
-deletion (a source re-verified as gone) names it. Cursors remember, per
+Every verified mention ever received, keyed by its normalised (source,
+target) pair (`record.pair_url`: no fragment, one spelling of scheme, host
+and port). Merging is idempotent: the same entries twice change nothing (not
+even the file). An entry for a known pair replaces it in place; a mention
+leaves only when a deletion (a source re-verified as gone) names it. An
+archive written before pairs were normalised collapses on reading: of the
+entries that are one pair, the one received last is kept, with the date the
+pair was first received. Cursors remember, per
 API and query, the last `wm-id` seen, for incremental fetches.
 """
 
@@ -70,11 +74,21 @@ def load(path: Path) -> Archive:
         isinstance(v, int) and not isinstance(v, bool) for v in cursors.values()
     ):
         raise ArchiveError(f"{path}: field 'cursors' must map names to whole numbers")
-    archive = Archive(cursors=dict(cursors))
+    spellings: dict[tuple[str, str], list[dict]] = {}
     for index, value in enumerate(data.get("mentions", [])):
         mention = _check_mention(path, index, value)
-        archive.mentions[key(mention)] = mention
+        spellings.setdefault(key(mention), []).append(mention)
+    archive = Archive(cursors=dict(cursors))
+    for pair, found in spellings.items():
+        archive.mentions[pair] = found[0] if len(found) == 1 else one_of(found)
     return archive
+
+
+def one_of(spellings: list[dict]) -> dict:
+    """Spellings of one pair: the one received last, with the first date of reception."""
+    dates = [m["received"] for m in spellings if m.get("received")]
+    last = max(spellings, key=lambda m: m.get("received") or "")
+    return {**last, "received": min(dates) if dates else None}
 
 
 def merge(archive: Archive, entries: list[dict]) -> Changes:
@@ -103,7 +117,8 @@ def merge(archive: Archive, entries: list[dict]) -> Changes:
 def save(path: Path, archive: Archive) -> bool:
     """Write the archive atomically if its content changed; True when written."""
     value = archive.to_json()
-    if load(path).to_json() == value:  # a corrupt file raises: it is never overwritten
+    load(path)  # a corrupt file raises: it is never overwritten
+    if read_json(path) == value:  # compared as stored: duplicates written earlier go away
         return False
     write_json(path, value)
     return True

@@ -3,17 +3,20 @@
 They run before anything is queued, so a sender learns at once, with a
 reason, that a request can never succeed: form-encoded `source` and
 `target`, both absolute http(s) URLs, different from each other, the target
-on one of the site's domains and a page that exists in the built site.
+on one of the site's domains and a page of the published site (as listed by
+the manifest the build writes).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from relais.plugins.webmentions.incoming.links import normalize_url
+from relais.plugins.webmentions.incoming.manifest import NAME as MANIFEST
+from relais.plugins.webmentions.incoming.manifest import ManifestError, page_path, read_manifest
+from relais.plugins.webmentions.incoming.record import pair_url
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_URL_LENGTH = 2048
@@ -63,54 +66,64 @@ def check_url(name: str, url: str) -> None:
 
 
 class Site:
-    """The site's domains and the pages of its built output, for the target check."""
+    """The site's domains and its pages, from the manifest the build writes (`manifest`).
 
-    RESCAN_SECONDS = 60.0  # a publish adds pages: look again now and then, not per request
+    The manifest is looked at (one `stat`) at most every `LOOK_EVERY` seconds and read
+    again only when it changed; while it is missing or unreadable (a build is under way)
+    the last good list stays in use. Before any list was read, targets on the site's
+    domains are answered 503 with Retry-After: senders retry later, where a 400 would
+    be final.
+    """
+
+    LOOK_EVERY = 1.0
+    RETRY_SECONDS = 30
 
     def __init__(self, domains: list[str], output: Path):
         self.domains = {d.lower().rstrip(".") for d in domains}
-        self.output = Path(output)
-        self.pages = scan_pages(self.output)
-        self.scanned = time.monotonic()
+        self.manifest = Path(output) / MANIFEST
+        self.pages: frozenset[str] | None = None
+        self.signature = None
+        self.looked = time.monotonic()
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            stat = self.manifest.stat()
+        except OSError:
+            return  # being rebuilt (or not built yet): keep what we had
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if signature == self.signature:
+            return
+        try:
+            self.pages = read_manifest(self.manifest)
+        except ManifestError:
+            return
+        self.signature = signature
 
     def check_target(self, target: str) -> None:
-        if time.monotonic() - self.scanned > self.RESCAN_SECONDS:
-            self.pages = scan_pages(self.output)
-            self.scanned = time.monotonic()
+        if time.monotonic() - self.looked >= self.LOOK_EVERY:
+            self.reload()
+            self.looked = time.monotonic()
         parts = urlsplit(target)
         host = (parts.hostname or "").lower()
         netloc = parts.netloc.lower().rsplit("@", 1)[-1]
         if host not in self.domains and netloc not in self.domains:
             raise Refused(f"target is not on this site ({', '.join(sorted(self.domains))})")
+        if self.pages is None:
+            raise Refused("the site is being built: its list of pages is not there yet; "
+                          "try again shortly", status=503,
+                          headers=[(b"retry-after", str(self.RETRY_SECONDS).encode())])
         if page_path(parts.path) not in self.pages:
             raise Refused("target is not a page of this site", status=400)
 
 
-def page_path(path: str) -> str:
-    """The canonical form of a URL path: decoded, '/x/' for '/x/index.html'."""
-    path = unquote(path or "/")
-    if path.endswith("/index.html"):
-        path = path[: -len("index.html")]
-    return path if path.startswith("/") else "/" + path
-
-
-def scan_pages(output: Path) -> frozenset[str]:
-    """Every page path of the built site (from its .html files; nothing outside it)."""
-    pages = set()
-    for folder, _dirs, files in os.walk(output):
-        for name in files:
-            if name.endswith(".html"):
-                relative = Path(folder, name).relative_to(output).as_posix()
-                pages.add(page_path("/" + relative))
-    return frozenset(pages)
-
-
 def check_request(content_type: str, body: bytes, site: Site) -> tuple[str, str]:
-    """All the synchronous checks in order; the (source, target) to queue."""
+    """All the synchronous checks in order; the (source, target) to queue, normalised
+    (`record.pair_url`) so that every spelling of one pair is one job and one mention."""
     source, target = read_form(content_type, body)
     check_url("source", source)
     check_url("target", target)
     if normalize_url(source) == normalize_url(target):
         raise Refused("source and target are the same URL")
     site.check_target(target)
-    return source, target
+    return pair_url(source), pair_url(target)

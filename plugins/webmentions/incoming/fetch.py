@@ -2,10 +2,14 @@
 the archive.
 
 For each of the site's domains, pages of `/api/mentions.jf2?domain=…` are
-read from the last `wm-id` seen (`since_id`), oldest first, until a short
-page. Nothing is written unless every request succeeded: an API that is
-down, answers an error, or sends something that is not (whole) JSON leaves
-the archive exactly as it was.
+read oldest first, until a short page. Every page asks for what comes after
+the highest `wm-id` read so far (`since_id`), never for "page N": a mention
+updated while we read gets a new, higher id and comes again in a later
+page, while the rows behind it shift. With page offsets one of them would
+be skipped for good; with the id as the cursor nothing is skipped, and an
+entry read twice merges to the same record. Nothing is written unless every
+request succeeded: an API that is down, answers an error, or sends
+something that is not (whole) JSON leaves the archive exactly as it was.
 """
 
 from __future__ import annotations
@@ -45,38 +49,54 @@ def _shown(url: str) -> str:
     return url.split("token=")[0].rstrip("?&") if "token=" in url else url
 
 
+def wm_id(entry) -> int | None:
+    value = entry.get("wm-id") if isinstance(entry, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 async def read_pages(client: HttpClient, api: str, token: str | None, domain: str,
                      since_id: int, on_page: Callable[[int], None] | None = None) -> list[dict]:
     """Every JF2 entry after `since_id` for the domain, in the order the API gives them."""
     entries: list[dict] = []
-    for page in range(MAX_PAGES):
-        query = {"domain": domain, "per-page": PER_PAGE, "page": page,
-                 "sort-by": "created", "sort-dir": "up"}
-        if since_id:
-            query["since_id"] = since_id
+    cursor = since_id
+    for _ in range(MAX_PAGES):
+        query = {"domain": domain, "per-page": PER_PAGE, "sort-by": "created", "sort-dir": "up"}
+        if cursor:
+            query["since_id"] = cursor
         if token:
             query["token"] = token
         url = f"{api}?{urlencode(query)}"
-        try:
-            response = await client.get(url, headers={"Accept": "application/json"})
-        except FetchError as error:
-            raise FetchFailed(f"{_shown(url)}: {error.reason}") from None
-        if response.status != 200:
-            raise FetchFailed(f"{_shown(url)}: HTTP {response.status}")
-        try:
-            feed = json.loads(response.text)
-        except ValueError as error:
-            raise FetchFailed(
-                f"{_shown(url)}: the answer is not JSON or is cut off ({error})") from None
-        children = feed.get("children") if isinstance(feed, dict) else None
-        if not isinstance(children, list):
-            raise FetchFailed(f"{_shown(url)}: the answer is not a JF2 feed (no 'children' list)")
+        children = await read_page(client, url)
         entries.extend(children)
         if on_page:
             on_page(len(children))
         if len(children) < PER_PAGE:
             return entries
+        top = max((i for i in map(wm_id, children) if i is not None), default=None)
+        if top is None or top <= cursor:
+            raise FetchFailed(f"{_shown(url)}: a full page whose wm-id do not go past {cursor}; "
+                              "the API does not page by since_id, so reading on could skip "
+                              "or repeat mentions")
+        cursor = top
     raise FetchFailed(f"{api}: more than {MAX_PAGES} pages; stopped")
+
+
+async def read_page(client: HttpClient, url: str) -> list:
+    try:
+        response = await client.get(url, headers={"Accept": "application/json"})
+    except FetchError as error:
+        raise FetchFailed(f"{_shown(url)}: {error.reason}") from None
+    if response.status != 200:
+        raise FetchFailed(f"{_shown(url)}: HTTP {response.status}")
+    try:
+        feed = json.loads(response.text)
+    except ValueError as error:
+        raise FetchFailed(
+            f"{_shown(url)}: the answer is not JSON or is cut off ({error})") from None
+    children = feed.get("children") if isinstance(feed, dict) else None
+    if not isinstance(children, list):
+        raise FetchFailed(f"{_shown(url)}: the answer is not a JF2 feed (no 'children' list)")
+    return children
 
 
 async def fetch_into(archive_path: Path, *, api: str, token: str | None, domains: list[str],
@@ -100,9 +120,7 @@ async def fetch_into(archive_path: Path, *, api: str, token: str | None, domains
                 except Jf2Error as error:
                     skipped.append(f"{api}: {error}")
                     continue
-                wm_id = entry.get("wm-id")
-                if isinstance(wm_id, int) and not isinstance(wm_id, bool):
-                    top = max(top, wm_id)
+                top = max(top, wm_id(entry) or 0)
             cursors[key] = top
     changes = archive_file.merge(archive, merged)
     archive.cursors.update(cursors)

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, id);
+CREATE INDEX IF NOT EXISTS jobs_by_update ON jobs(state, updated);
 CREATE UNIQUE INDEX IF NOT EXISTS one_queued_job_per_pair ON jobs(source, target)
     WHERE state = 'queued';
 CREATE TABLE IF NOT EXISTS mentions (
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     record TEXT,                               -- the mention as JSON; NULL for a deletion
     seq INTEGER NOT NULL,
     pending INTEGER NOT NULL DEFAULT 0,        -- 1: waits for moderation
+    media TEXT,                                -- html | text | json: what it was verified from
     PRIMARY KEY (source, target)
 );
 CREATE INDEX IF NOT EXISTS mentions_by_seq ON mentions(seq);
@@ -80,6 +82,12 @@ class Inbox:
         if not checkpoints:
             self.db.execute("PRAGMA wal_autocheckpoint=0")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(mentions)")}
+        if "media" not in columns:  # a database from before sources other than HTML
+            try:
+                self.db.execute("ALTER TABLE mentions ADD COLUMN media TEXT")
+            except sqlite3.OperationalError:  # another connection added it meanwhile
+                pass
 
     def close(self):
         self.db.close()
@@ -131,6 +139,13 @@ class Inbox:
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall())
 
+    def prune_jobs(self, older_than: float) -> int:
+        """Forget finished jobs last changed before `older_than` (a time.time()); how many.
+        Their status pages answer 404 from then on; the mentions they made stay."""
+        with self._write():
+            return self.db.execute("DELETE FROM jobs WHERE state='done' AND updated < ?",
+                                   (older_than,)).rowcount
+
     # --- mentions --------------------------------------------------------
 
     def _next_seq(self) -> int:
@@ -143,7 +158,15 @@ class Inbox:
                               (source, target)).fetchone()
         return bool(row and row[0])
 
-    def store(self, mention: dict, *, pending: bool) -> str:
+    def verified_from(self, source: str, target: str) -> str | None:
+        """The kind of document (html, text, json) a stored mention was verified from."""
+        row = self.db.execute("SELECT record, media FROM mentions WHERE source=? AND target=?",
+                              (source, target)).fetchone()
+        if not row or not row[0]:
+            return None
+        return row[1] or "html"  # stored before other kinds were read: HTML was the only one
+
+    def store(self, mention: dict, *, pending: bool, media: str = "html") -> str:
         """Add or update a verified mention; 'added', 'updated' or 'unchanged'."""
         record = json.dumps(mention, sort_keys=True, ensure_ascii=False)
         pair = (mention["source"], mention["target"])
@@ -159,10 +182,11 @@ class Inbox:
                     return "unchanged"
                 pending = bool(row[1]) and pending
             self.db.execute(
-                "INSERT INTO mentions (source, target, domain, record, seq, pending) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(source, target) DO UPDATE SET "
-                "record=excluded.record, seq=excluded.seq, pending=excluded.pending",
-                (*pair, domain_of(pair[0]), record, self._next_seq(), int(pending)))
+                "INSERT INTO mentions (source, target, domain, record, seq, pending, media) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source, target) DO UPDATE SET "
+                "record=excluded.record, seq=excluded.seq, pending=excluded.pending, "
+                "media=excluded.media",
+                (*pair, domain_of(pair[0]), record, self._next_seq(), int(pending), media))
             return "updated" if row and row[0] else "added"
 
     def delete(self, source: str, target: str) -> bool:

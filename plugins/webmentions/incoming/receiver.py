@@ -1,15 +1,18 @@
 """The self-hosted Webmention endpoint: a small starlette app.
 
-POST / (or /webmention): the synchronous checks, a per-source-domain rate
-limit and a body size limit; then the job is committed to SQLite and the
-answer is 201 with the job's status URL in `Location` — at once, before any
-fetch. GET /status/{id}: what verification decided. GET /api/mentions.jf2:
-the verified mentions in webmention.io's JF2 shape and paging, behind a
-token, for `relais mentions fetch`.
+POST / (or /webmention): the synchronous checks, rate limits per client
+address and per source domain, and a body size limit; then the job is
+committed to SQLite and the answer is 201 with the job's status URL in
+`Location` — at once, before any fetch. GET /status/{id}: what verification
+decided. GET /health: whether the verifier runs (it is watched and started
+again when it dies). GET /api/mentions.jf2: the verified mentions in
+webmention.io's JF2 shape and paging, behind a token, for `relais mentions
+fetch`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from collections import defaultdict, deque
@@ -20,7 +23,7 @@ from pathlib import Path
 from relais.plugins.webmentions.incoming.checks import Refused, Site, check_request
 from relais.plugins.webmentions.incoming.inbox import Inbox, domain_of
 from relais.plugins.webmentions.incoming.jf2 import deletion, to_jf2
-from relais.plugins.webmentions.incoming.worker import Worker, start_process
+from relais.plugins.webmentions.incoming.worker import Verifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -36,27 +39,33 @@ class ReceiverConfig:
     token: str | None = None            # for the JF2 API; no token, no API
     moderation: bool = False            # new source domains wait for approval
     rate_limit: int = 30                # requests per source domain per minute (0: no limit)
+    address_rate_limit: int = 60        # requests per client address per minute (0: no limit)
     max_body: int = 8192                # bytes
     allow_private: bool | None = None   # for the worker's fetches (tests, local sources)
     concurrency: int = 16
     source_timeout: float | None = None  # None: verify.SOURCE_LIMITS (5 s)
     blocklist_refresh: float = 5.0      # seconds a domain's moderation state is cached
     worker: str = "thread"              # thread | process (relais receiver serve) | none
+    keep_jobs_days: float = 30.0        # finished jobs (their status pages) are kept this long
 
 
 class RateLimiter:
-    """At most `limit` requests per key in any `window` seconds."""
+    """At most `limit` requests per key in any `window` seconds; keys that went quiet are
+    forgotten (swept at most once a window), so the table stays as small as the traffic."""
 
     def __init__(self, limit: int, window: float = 60.0):
         self.limit = limit
         self.window = window
         self.seen: dict[str, deque] = defaultdict(deque)
+        self.swept = time.monotonic()
 
     def retry_after(self, key: str) -> int:
         """0 when the request may go on, else the seconds to wait."""
         if self.limit <= 0:
             return 0
         now = time.monotonic()
+        if now - self.swept >= self.window:
+            self.sweep(now)
         times = self.seen[key]
         while times and now - times[0] >= self.window:
             times.popleft()
@@ -64,6 +73,12 @@ class RateLimiter:
             return int(self.window - (now - times[0])) + 1
         times.append(now)
         return 0
+
+    def sweep(self, now: float) -> None:
+        self.seen = defaultdict(deque, {
+            key: times for key, times in self.seen.items()
+            if times and now - times[-1] < self.window})
+        self.swept = now
 
 
 class DomainStates:
@@ -112,28 +127,28 @@ async def reply(send, status: int, text: str, headers=()) -> None:
 def create_app(config: ReceiverConfig):
     site = Site(config.domains, config.site_dir)
     limiter = RateLimiter(config.rate_limit)
+    address_limiter = RateLimiter(config.address_rate_limit)
     state: dict = {}
     blocked = DomainStates(lambda domain: state["inbox"].domain_state(domain),
                            config.blocklist_refresh)
+    options = {"site_url": config.site_url, "allow_private": config.allow_private,
+               "moderation": config.moderation, "concurrency": config.concurrency,
+               "timeout": config.source_timeout, "keep_jobs_days": config.keep_jobs_days}
+    verifier = Verifier(config.db, config.worker, options)
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            verifier.check()
 
     @asynccontextmanager
     async def lifespan(app):
         state["inbox"] = Inbox(config.db, checkpoints=config.worker == "none")
-        options = {"site_url": config.site_url, "allow_private": config.allow_private,
-                   "moderation": config.moderation, "concurrency": config.concurrency,
-                   "timeout": config.source_timeout}
-        thread = process = None
-        if config.worker == "thread":
-            thread = Worker(config.db, **options).start()
-        elif config.worker == "process":
-            process = start_process(config.db, **options)
-        state["worker"] = thread
+        verifier.start()
+        watcher = asyncio.create_task(watch())
         yield
-        if thread:
-            thread.stop()
-        if process:
-            process.terminate()  # a job it had claimed is put back at the next start
-            process.join(10)
+        watcher.cancel()
+        verifier.stop()
         state["inbox"].close()
 
     async def accept(scope, receive, send) -> None:
@@ -145,16 +160,17 @@ def create_app(config: ReceiverConfig):
             source, target = check_request(content_type, body, site)
             if blocked.get(domain_of(source)) == "blocked":
                 raise Refused("the source's domain is blocked on this site", status=403)
-            wait = limiter.retry_after(domain_of(source))
-            if wait:
-                raise Refused("too many webmentions from this source's domain; try again later",
-                              status=429, headers=[(b"retry-after", str(wait).encode())])
+            client = (scope.get("client") or ("unknown", 0))[0]
+            for kind, wait in (("address", address_limiter.retry_after(client)),
+                               ("source's domain", limiter.retry_after(domain_of(source)))):
+                if wait:
+                    raise Refused(f"too many webmentions from this {kind}; try again later",
+                                  status=429, headers=[(b"retry-after", str(wait).encode())])
         except Refused as refused:
             await reply(send, refused.status, refused.reason + "\n", refused.headers)
             return
         job_id = state["inbox"].enqueue(source, target)
-        if state["worker"]:
-            state["worker"].wake()
+        verifier.wake()
         host = headers.get(b"host", b"").decode("latin-1") or "{}:{}".format(*scope["server"])
         base = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
         location = f"{base}/status/{job_id}"
@@ -165,6 +181,13 @@ def create_app(config: ReceiverConfig):
         return PlainTextResponse(
             "This is a Webmention endpoint (https://www.w3.org/TR/webmention/): "
             "POST a form-encoded source and target.\n")
+
+    async def health(request: Request) -> Response:
+        """200 while the verifier runs, 503 while it is being started again (or is off)."""
+        running = verifier.check()
+        body = {"status": "ok" if running else "degraded", "verifier": verifier.health(),
+                "jobs": state["inbox"].counts()}
+        return JSONResponse(body, status_code=200 if running else 503)
 
     async def status(request: Request) -> Response:
         job = state["inbox"].job(request.path_params["job_id"])
@@ -198,6 +221,7 @@ def create_app(config: ReceiverConfig):
     framework = Starlette(
         routes=[
             Route("/", describe, methods=["GET", "HEAD"]),
+            Route("/health", health),
             Route("/status/{job_id:int}", status, name="status"),
             Route("/api/mentions.jf2", api),
         ],

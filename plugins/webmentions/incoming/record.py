@@ -2,7 +2,8 @@
 
 A mention is a plain dict (it is stored as JSON in git):
 
-    source, target   the pair that identifies it
+    source, target   the pair that identifies it, normalised (`pair_url`): one source and
+                     one page are one mention whatever the spelling of their URLs
     type             reply | like | repost | bookmark | mention | rsvp
     url              the mentioning post's permalink (defaults to source)
     author           {"name", "url", "photo"} (each may be None)
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from relais.plugins.webmentions.incoming.links import normalize_url
+
 TYPES = ("reply", "like", "repost", "bookmark", "mention", "rsvp")
 
 # JF2 / webmention.io `wm-property` for each type, and back
@@ -31,8 +34,19 @@ FIELDS = ("source", "target", "type", "url", "author", "published", "name", "con
           "rsvp", "received", "via")
 
 
+def pair_url(url: str) -> str:
+    """A source or target as stored: without its fragment, scheme and host in lower case,
+    no default port, '/' for an empty path.
+
+    A fragment names a part of one document, not another resource (RFC 3986 §3.5),
+    and a Webmention is about the source and target resources: `…/post/#comments`,
+    `…/post/#a` and `…/post/` are one target, so they make one mention.
+    """
+    return normalize_url(url)
+
+
 def key(mention: dict) -> tuple[str, str]:
-    return (mention["source"], mention["target"])
+    return (pair_url(mention["source"]), pair_url(mention["target"]))
 
 
 def normalize_date(value) -> str | None:
@@ -74,6 +88,8 @@ def clean(mention: dict) -> dict:
     content = mention.get("content")
     return {
         **{name: mention.get(name) for name in FIELDS},
+        "source": pair_url(mention["source"]),
+        "target": pair_url(mention["target"]),
         "author": {k: (author.get(k) or None) for k in ("name", "url", "photo")},
         "content": ({"html": content.get("html") or "", "text": content.get("text") or ""}
                     if isinstance(content, dict) and (content.get("html") or content.get("text"))

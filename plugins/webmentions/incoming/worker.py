@@ -14,6 +14,8 @@ import asyncio
 import logging
 import os
 import threading
+import time
+from datetime import UTC, datetime
 
 from relais.plugins.webmentions.incoming.inbox import Inbox, Job, domain_of
 from relais.plugins.webmentions.incoming.record import now_iso
@@ -23,16 +25,26 @@ log = logging.getLogger(__name__)
 
 
 def apply_verdict(inbox: Inbox, job: Job, verdict: Verdict, *, moderation: bool) -> str:
-    """Record what verification decided; the outcome line for the status page."""
+    """Record what verification decided; the outcome line for the status page.
+
+    A mention verified from one kind of document (HTML, text, JSON) is changed only
+    by a document of the same kind: a plain-text maintenance page in place of an
+    HTML post neither deletes the reply nor turns it into a bare mention.
+    """
     state = inbox.domain_state(domain_of(job.source))
     if state == "blocked":
         return "rejected: source domain is blocked"
+    if verdict.action in ("keep", "unlinked"):
+        before = inbox.verified_from(job.source, job.target)
+        if before is not None and before != verdict.media:
+            return (f"failed: the source now answers a {verdict.media} document, the mention "
+                    f"was verified from {before}: kept as it was")
     if verdict.action == "keep":
         pending = moderation and state != "approved"
-        change = inbox.store(verdict.mention, pending=pending)
+        change = inbox.store(verdict.mention, pending=pending, media=verdict.media or "html")
         waiting = " (waits for moderation)" if pending and change == "added" else ""
         return f"{verdict.reason}: {change}{waiting}"
-    if verdict.action == "remove":
+    if verdict.action in ("remove", "unlinked"):
         removed = inbox.delete(job.source, job.target)
         return f"{'deleted' if removed else 'rejected'}: {verdict.reason}"
     return f"failed: {verdict.reason}"
@@ -43,7 +55,8 @@ class Worker:
 
     def __init__(self, db_path, *, site_url: str = "", allow_private: bool | None = None,
                  moderation: bool = False, concurrency: int = 16, per_host: int = 4,
-                 timeout: float | None = None, idle: float = 1.0, parent: int | None = None):
+                 timeout: float | None = None, idle: float = 1.0, parent: int | None = None,
+                 keep_jobs_days: float = 30.0):
         self.db_path = db_path
         self.site_url = site_url
         self.allow_private = allow_private
@@ -53,6 +66,7 @@ class Worker:
         self.timeout = timeout
         self.idle = idle  # seconds between looks at an empty queue when nobody wakes us
         self._parent = parent  # the receiver's pid, when it runs us in a process of our own
+        self.keep_jobs = keep_jobs_days * 86400  # finished jobs (status pages) kept this long
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
@@ -90,10 +104,21 @@ class Worker:
             async with source_client(site_url=self.site_url, allow_private=self.allow_private,
                                      per_host=self.per_host, total=self.concurrency,
                                      timeout=self.timeout) as client:
-                await asyncio.gather(*(self._task(inbox, client, until_empty)
-                                       for _ in range(self.concurrency)))
+                tasks = [self._task(inbox, client, until_empty) for _ in range(self.concurrency)]
+                if not until_empty:
+                    tasks.append(self._prune(inbox))
+                await asyncio.gather(*tasks)
         finally:
             inbox.close()
+
+    async def _prune(self, inbox: Inbox, every: float = 3600.0) -> None:
+        """Forget old finished jobs now and then (their mentions stay)."""
+        while not self._stopping:
+            inbox.prune_jobs(time.time() - self.keep_jobs)
+            waited = 0.0
+            while waited < every and not self._stopping:
+                await asyncio.sleep(1.0)
+                waited += 1.0
 
     async def _task(self, inbox: Inbox, client, until_empty: bool) -> None:
         while not self._stopping:
@@ -136,6 +161,90 @@ def start_process(db_path, **options):
         daemon=True)
     process.start()
     return process
+
+
+class Verifier:
+    """The verifier, supervised: started with the receiver, watched, started again when it
+    dies (at once the first time, then after 1, 2, 4... up to 60 s while it keeps dying
+    young), and what `/health` says about it.
+
+    `mode`: "process" (`relais receiver serve`: its own process, so that parsing never
+    slows the answers), "thread" (tests, the sample data) or "none" (no verification).
+    """
+
+    STEADY = 60.0  # a verifier that lived this long had no trouble starting
+
+    def __init__(self, db_path, mode: str, options: dict):
+        self.db_path = db_path
+        self.mode = mode
+        self.options = options
+        self.handle = None
+        self.restarts = 0
+        self.last_restart: str | None = None
+        self.started_at = 0.0
+        self.next_start = 0.0
+        self.delay = 0.0
+
+    def start(self) -> None:
+        if self.mode == "thread":
+            self.handle = Worker(self.db_path, **self.options).start()
+        elif self.mode == "process":
+            self.handle = start_process(self.db_path, **self.options)
+        self.started_at = time.monotonic()
+
+    def alive(self) -> bool:
+        if self.mode == "thread":
+            return bool(self.handle and self.handle._thread and self.handle._thread.is_alive())
+        if self.mode == "process":
+            return bool(self.handle and self.handle.is_alive())
+        return False
+
+    def check(self) -> bool:
+        """Start the verifier again if it died and its pause is over; True when it runs."""
+        if self.mode == "none" or self.alive():
+            return self.mode != "none"
+        now = time.monotonic()
+        if not self.next_start:  # just found dead
+            lived = now - self.started_at
+            self.delay = 0.0 if lived >= self.STEADY or not self.delay else min(
+                60.0, max(1.0, self.delay * 2))
+            self.next_start = now + self.delay
+            log.error("the verifier stopped (%s); starting it again in %g s",
+                      self._exit_reason(), self.delay)
+        if now < self.next_start:
+            return False
+        self.next_start = 0.0
+        self.restarts += 1
+        self.last_restart = datetime.now(UTC).isoformat(timespec="seconds")
+        self.start()
+        return self.alive()
+
+    def _exit_reason(self) -> str:
+        if self.mode == "process" and self.handle is not None:
+            return f"exit code {self.handle.exitcode}"
+        return "its thread ended"
+
+    def wake(self) -> None:
+        if self.mode == "thread" and self.handle is not None:
+            self.handle.wake()
+
+    def stop(self) -> None:
+        if self.mode == "thread" and self.handle is not None:
+            self.handle.stop()
+        elif self.mode == "process" and self.handle is not None:
+            self.handle.terminate()  # a job it had claimed is put back at the next start
+            self.handle.join(10)
+
+    def health(self) -> dict:
+        running = self.alive()
+        return {
+            "mode": self.mode,
+            "running": running,
+            "pid": self.handle.pid if self.mode == "process" and self.handle else os.getpid(),
+            "restarts": self.restarts,
+            "last_restart": self.last_restart,
+            "state": "running" if running else ("off" if self.mode == "none" else "restarting"),
+        }
 
 
 def drain(db_path, **options) -> dict[str, int]:
