@@ -22,6 +22,8 @@ def fail(message: str) -> None:
 # The feature commands, loaded when called: `relais build` need not import the
 # network stack. name -> (module, attribute, modules that add subcommands to it)
 FEATURE_COMMANDS = {
+    "adopt": ("relais.adopt", "adopt_command", ()),
+    "init": ("relais.init", "init_command", ()),
     "blogroll": ("relais.plugins.blogroll.cli", "blogroll", ()),
     "discover": ("relais.plugins.blogroll.cli", "discover_command", ()),
     "feeds": ("relais.plugins.feeds.cli", "feeds", ()),

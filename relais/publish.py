@@ -27,7 +27,7 @@ import click
 from rich.console import Console
 
 from relais.build import BuildError, load_settings, parse_overrides
-from relais.settings import Setting, data_path, declare, is_bool, is_text, one_of, project_root
+from relais.settings import Setting, declare, is_bool, is_text, one_of, project_root
 
 declare(
     Setting("PUBLISH_TO", "none", one_of("git", "folder", "none"),
@@ -179,18 +179,45 @@ def deploy_folder(output: Path, destination: str, project: Path, dry_run: bool =
     return Deploy(f"copied to {target}")
 
 
+def readiness(settings: dict) -> list[str]:
+    """Everything still missing before the site can be published, one line each (empty: ready)."""
+    missing = []
+    site_url = settings.get("SITEURL") or ""
+    if not site_url.startswith(("http://", "https://")):
+        missing.append("SITEURL: the site's public address, e.g. \"https://atelier.example\", "
+                       "in publishconf.py")
+    method = settings.get("PUBLISH_TO", "none")
+    project = project_root(settings)
+    if method == "none":
+        missing.append("PUBLISH_TO: where the site goes, \"git\" (a gh-pages branch) or "
+                       "\"folder\", in publishconf.py")
+    elif method == "git":
+        name = settings.get("PUBLISH_GIT_REPOSITORY", "origin")
+        if "/" not in name and ":" not in name and not git_dir_of(project):
+            missing.append(f"a git repository: run `git init` in {project}, then "
+                           f"`git remote add {name} URL` (your repository's address)")
+        else:
+            try:
+                resolve_repository(name, project)
+            except PublishError as error:
+                missing.append(f"{error}: `git remote add {name} URL` (your repository's address)"
+                               if "is not a remote" in str(error) else str(error))
+    elif method == "folder":
+        try:
+            deploy_folder(Path(settings["OUTPUT_PATH"]).resolve(), settings.get("PUBLISH_FOLDER", ""),
+                          project, dry_run=True)
+        except PublishError as error:
+            missing.append(str(error))
+    else:
+        missing.append(f"setting PUBLISH_TO: must be one of git, folder, none (got {method!r})")
+    return missing
+
+
 def check_target(settings: dict) -> None:
     """Refuse a missing or unsafe deploy target before spending time on a build."""
-    method = settings.get("PUBLISH_TO", "none")
-    if method == "none":
-        raise PublishError("PUBLISH_TO is 'none': set it to 'git' or 'folder' in publishconf.py")
-    if method == "git":
-        resolve_repository(settings.get("PUBLISH_GIT_REPOSITORY", "origin"), project_root(settings))
-    elif method == "folder":
-        deploy_folder(Path(settings["OUTPUT_PATH"]).resolve(), settings.get("PUBLISH_FOLDER", ""),
-                      project_root(settings), dry_run=True)
-    else:
-        raise PublishError(f"setting PUBLISH_TO: must be one of git, folder, none (got {method!r})")
+    missing = readiness(settings)
+    if missing:
+        raise PublishError(missing[0])
 
 
 def deploy(settings: dict, dry_run: bool) -> Deploy:
@@ -216,15 +243,11 @@ def ping_websub(settings: dict, allow_private: bool | None, dry_run: bool, conso
     if not settings.get("WEBSUB_HUB"):
         console.print("WebSub: no WEBSUB_HUB set; no ping.")
         return
+    from relais.plugins.feeds.config import config as feeds_config
+    from relais.plugins.feeds.ping import PingError, ping
+
     try:
-        from relais.plugins.feeds.pelican import feed_base
-        from relais.plugins.feeds.ping import PingError, ping
-    except ImportError:
-        console.print("WebSub: the feeds plugin is not installed; no ping.")
-        return
-    state = data_path(settings, "WEBSUB_STATE")
-    try:
-        report = ping(settings, Path(settings["OUTPUT_PATH"]), feed_base(settings), state,
+        report = ping(feeds_config(settings), Path(settings["OUTPUT_PATH"]),
                       dry_run=dry_run, allow_private=allow_private)
     except PingError as error:
         console.print(f"warning: WebSub: {error}", style="yellow")
@@ -250,6 +273,12 @@ def publish_command(settings_file, output, extra, dry_run, allow_private):
 
     console = Console(soft_wrap=True, highlight=False)
     try:
+        missing = readiness(load_settings(settings_file, output, parse_overrides(list(extra))))
+        if missing and dry_run:
+            for line in missing:
+                click.echo(f"missing: {line}", err=True)
+            click.echo(f"{len(missing)} thing(s) to set before publishing.", err=True)
+            sys.exit(1)
         check_target(load_settings(settings_file, output, parse_overrides(list(extra))))
         settings, result = build_for_sending(settings_file, output, extra)
         console.print(f"Built {len(result.posts)} page(s) into {settings['OUTPUT_PATH']}/ "

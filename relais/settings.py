@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 Check = Callable[[Any], str | None]
+T = TypeVar("T")
+
+# Where a build keeps the Configs its plugins made (see `configured`): one per settings dict.
+CONFIGS = "RELAIS_CONFIGS"
 
 
 class SettingsError(Exception):
@@ -52,6 +56,24 @@ def apply(settings: MutableMapping[str, Any], names: Iterable[str] | None = None
         problem = setting.check(settings[setting.name])
         if problem:
             raise SettingsError(f"setting {setting.name}: {problem} (got {settings[setting.name]!r})")
+
+
+def configured(settings: MutableMapping[str, Any], name: str, names: Iterable[str],
+               make: Callable[[Mapping[str, Any]], T]) -> T:
+    """The one way settings are applied: a plugin's `names` get their defaults and checks
+    (`apply`), then `make` builds its frozen Config from them, once per settings dict (once
+    per build); later calls return the same Config."""
+    made = settings.setdefault(CONFIGS, {})
+    if name not in made:
+        apply(settings, names)
+        made[name] = make(settings)
+    return made[name]
+
+
+def built(settings: Mapping[str, Any], name: str) -> Any | None:
+    """The Config `name` made for this build, or None when that plugin is not part of it: how a
+    hook receiver (process-wide) tells whether its plugin takes part in the build at hand."""
+    return (settings.get(CONFIGS) or {}).get(name)
 
 
 def project_root(settings: Mapping[str, Any]) -> Path:

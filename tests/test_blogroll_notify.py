@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+from relais.plugins.blogroll.config import config
 from relais.plugins.blogroll.model import Creator
 from relais.plugins.blogroll.notify import notify_new
 
@@ -13,13 +14,13 @@ from tests.support.fleet import Fleet, home_page
 
 
 def test_a_new_creator_gets_one_webmention_from_the_blogroll_page(tmp_path):
-    settings = {
+    settings = config({
         "PATH": str(tmp_path / "content"),
         "BLOGROLL_DATA": "data/blogroll",
         "BLOGROLL_URL": "blogroll/",
         "SITEURL": "https://atelier.example",
         "BLOGROLL_OWN_URLS": [],
-    }
+    })
     with Fleet() as fleet:
         jeanne = fleet.add("jeanne")
         jeanne.put(

@@ -47,10 +47,38 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_part_rules():
-    assert facts_of({"series": "S"})[1] == [
-        ("Part", "the story is in the series 'S' but has no Part number")]
+    facts, problems = facts_of({"series": "S"})  # no number: placed by date
+    assert problems == [] and (facts.series, facts.part) == ("S", None)
     assert facts_of({"part": "1"})[1] == [("Part", "a Part number needs a Series")]
     assert facts_of({"series": "S", "part": "0"})[1][0][0] == "Part"
+
+
+def test_series_index_is_the_pelican_series_plugins_part():
+    facts, problems = facts_of({"series": "S", "series_index": "3"})
+    assert problems == [] and facts.part == 3
+    assert facts_of({"series_index": "2"})[1] == [
+        ("series_index", "a series_index number needs a Series")]
+    assert facts_of({"series": "S", "series_index": "x"})[1][0][0] == "series_index"
+
+
+def test_a_cover_may_be_a_url_elsewhere():
+    facts, problems = facts_of({"cover": "https://img.example/pot.jpg", "cover_alt": "Un pot"})
+    assert problems == [] and facts.cover == "https://img.example/pot.jpg"
+    assert "or an http(s) URL" in facts_of({"cover": "nowhere.jpg", "cover_alt": "x"})[1][0][1]
+
+
+def test_unnumbered_parts_follow_the_numbered_ones_by_date():
+    class Post:
+        def __init__(self, name, date):
+            self.name, self.date = name, date
+
+        def __repr__(self):
+            return self.name
+
+    late, early, first = Post("late", 3), Post("early", 1), Post("first", 9)
+    (series,), duplicates = group_series([(late, "S", None, "fr"), (early, "S", None, "fr"),
+                                          (first, "S", 1, "fr")], str.lower)
+    assert series.parts == [first, early, late] and duplicates == []
 
 
 def test_pelican_statuses_stay_with_pelican():

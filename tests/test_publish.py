@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import click
 import pytest
 from click.testing import CliRunner
-from relais.plugins.git_dates import git_modified, history
+from relais.plugins.git_dates.history import git_modified, history
 
 from relais.build import build, load_settings
 from relais.cli import main

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 from relais.plugins.blogroll import site
-from relais.plugins.blogroll.config import SETTINGS
+from relais.plugins.blogroll.config import Config, config
 from relais.plugins.blogroll.importer import import_opml
 from relais.plugins.blogroll.model import BlogrollError
 from relais.plugins.blogroll.opml import OpmlError
@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from relais.build import BuildError, load_settings
-from relais.settings import SettingsError, apply
+from relais.settings import SettingsError
 
 MAX_OPML_BYTES = 10_000_000
 PRIVATE_HELP = (
@@ -37,18 +37,16 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def settings_from(settings_file: str) -> dict:
+def config_from(settings_file: str) -> Config:
     try:
-        settings = load_settings(settings_file)
-        apply(settings, [s.name for s in SETTINGS])
-        return settings
+        return config(load_settings(settings_file))
     except (BuildError, SettingsError) as error:
         fail(str(error))
 
 
-def creators_from(settings: dict):
+def creators_from(cfg: Config):
     try:
-        return site.read_blogroll(settings)
+        return site.read_blogroll(cfg)
     except site.BlogrollProblems as error:
         fail("\n".join(error.lines))
 
@@ -88,7 +86,7 @@ def blogroll():
 @settings_option
 def import_command(opml_file, settings_file):
     """Merge an OPML subscription list into the blogroll file (notes are kept)."""
-    settings = settings_from(settings_file)
+    cfg = config_from(settings_file)
     path = Path(opml_file)
     if not path.is_file():
         fail(f"{opml_file}: no such file")
@@ -97,11 +95,8 @@ def import_command(opml_file, settings_file):
             f"{opml_file}: {path.stat().st_size:,} bytes is more than an OPML list should be "
             f"({MAX_OPML_BYTES:,} at most)"
         )
-    target = site.blogroll_file(settings)
     try:
-        merge = import_opml(
-            target, path, f"{Path(settings['PATH']).name}/{settings['BLOGROLL_FILE']}"
-        )
+        merge = import_opml(cfg.file, path, cfg.file_shown)
     except OpmlError as error:
         fail(str(error))
     except BlogrollError as error:
@@ -110,7 +105,7 @@ def import_command(opml_file, settings_file):
         click.echo(f"added: {outline.title} <{outline.site or outline.feed}>")
     for outline, name in merge.skipped:
         click.echo(f"already there: {outline.title} (as {name})")
-    click.echo(f"{len(merge.added)} added, {len(merge.skipped)} already in {target}.")
+    click.echo(f"{len(merge.added)} added, {len(merge.skipped)} already in {cfg.file}.")
 
 
 def _summary(console: Console, outcomes, view) -> None:
@@ -153,8 +148,8 @@ def refresh_command(settings_file, allow_private, only, notify):
     """Fetch the creators' feeds, h-cards and blogrolls into data/blogroll/."""
     from relais.plugins.blogroll.refresh import refresh
 
-    settings = settings_from(settings_file)
-    creators = creators_from(settings)
+    cfg = config_from(settings_file)
+    creators = creators_from(cfg)
     if only:
         creators = [c for c in creators if only.lower() in (c.name + " " + c.site).lower()]
     if not creators:
@@ -165,14 +160,14 @@ def refresh_command(settings_file, allow_private, only, notify):
         task = bar.add_task("", total=len(creators))
         outcomes = refresh(
             creators,
-            site.data_dir(settings),
-            site_url=(site.own_urls(settings) or [""])[0],
+            cfg.data,
+            site_url=cfg.public_url,
             allow_private=allow_private,
-            keep=settings["BLOGROLL_ENTRIES"],
+            keep=cfg.entries,
             progress=lambda o: bar.update(task, advance=1, description=o.name),
         )
-    states = site.read_states(settings, site.read_blogroll(settings))
-    view = site.view_for(settings, site.read_blogroll(settings), states)
+    states = site.read_states(cfg, site.read_blogroll(cfg))
+    view = site.view_for(cfg, site.read_blogroll(cfg), states)
     _summary(Console(), outcomes, view)
     failing = sum(1 for o in outcomes if o.result in ("failing", "gone"))
     click.echo(
@@ -183,7 +178,7 @@ def refresh_command(settings_file, allow_private, only, notify):
     if notify:
         from relais.plugins.blogroll.notify import notify_new
 
-        for line in notify_new(settings, creators, allow_private=allow_private):
+        for line in notify_new(cfg, creators, allow_private=allow_private):
             click.echo(line)
 
 
@@ -194,10 +189,10 @@ def refresh_command(settings_file, allow_private, only, notify):
 )
 def show_command(settings_file, form):
     """The blogroll with each creator's state and reciprocity (offline)."""
-    settings = settings_from(settings_file)
-    creators = creators_from(settings)
-    states = site.read_states(settings, creators)
-    view = site.view_for(settings, creators, states)
+    cfg = config_from(settings_file)
+    creators = creators_from(cfg)
+    states = site.read_states(cfg, creators)
+    view = site.view_for(cfg, creators, states)
     if form == "json":
         click.echo(
             json.dumps(
@@ -295,9 +290,9 @@ def discover_command(
     from relais.plugins.blogroll.reciprocity import received_mentions
     from relais.plugins.blogroll.report import explain_text, html_report, table_rows
 
-    settings = settings_from(settings_file)
-    creators = creators_from(settings)
-    states = site.read_states(settings, creators)
+    cfg = config_from(settings_file)
+    creators = creators_from(cfg)
+    states = site.read_states(cfg, creators)
     if offline:
         attempts = [parse_date(s.get("last_attempt")) for s in states.values()]
         now = max((a for a in attempts if a), default=datetime.now(UTC))
@@ -309,20 +304,18 @@ def discover_command(
         result = discover(
             creators,
             states,
-            site.data_dir(settings),
-            content=Path(settings["PATH"]),
-            article_paths=settings.get("ARTICLE_PATHS") or [""],
-            own_urls=site.own_urls(settings),
-            received=received_mentions(
-                site.project_root(settings) / "data/webmentions/received.json"
-            ),
+            cfg.data,
+            content=cfg.content_path,
+            article_paths=list(cfg.article_paths),
+            own_urls=list(cfg.own_urls),
+            received=received_mentions(cfg.root / "data/webmentions/received.json"),
             depth=depth,
-            max_sites=max_sites or settings["DISCOVER_MAX_SITES"],
+            max_sites=max_sites or cfg.discover_max_sites,
             offline=offline,
-            site_url=(site.own_urls(settings) or [""])[0],
+            site_url=cfg.public_url,
             allow_private=allow_private,
-            weights=settings["DISCOVER_WEIGHTS"],
-            inactive_months=settings["BLOGROLL_INACTIVE_MONTHS"],
+            weights=dict(cfg.discover_weights),
+            inactive_months=cfg.inactive_months,
             now=now,
             progress=lambda o: bar.update(task, advance=1, description=o.name),
         )
@@ -337,17 +330,18 @@ def discover_command(
         match = [r for r in result.ranked if belongs_to(explain, r.candidate.site)]
         if not match:
             fail(f"{explain}: not among the {len(result.ranked)} candidates found")
-        click.echo(explain_text(match[0], weights=settings["DISCOVER_WEIGHTS"]))
+        click.echo(explain_text(match[0], weights=dict(cfg.discover_weights)))
         return
     if form == "json":
         click.echo(json.dumps([r.to_json() for r in ranked[:limit]], ensure_ascii=False, indent=2))
         return
     if form == "html":
         target = Path(output).resolve()
-        site_output = Path(settings["OUTPUT_PATH"]).resolve()
+        site_output = cfg.output_path.resolve()
         if target == site_output or site_output in target.parents:
             fail(f"{output}: the report is for you, not the public; write it outside {site_output}")
-        target.write_text(html_report(ranked[:limit], settings=settings, now=now), encoding="utf-8")
+        target.write_text(html_report(ranked[:limit], site_name=cfg.site.name, now=now),
+                          encoding="utf-8")
         click.echo(f"Wrote {target}")
         return
     table = Table(

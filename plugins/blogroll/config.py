@@ -1,6 +1,25 @@
-"""The blogroll's settings, with their defaults and meanings (see the README's table)."""
+"""The blogroll's settings (see the README's table) and the frozen Config built from them once
+per build: the only place the blogroll reads Pelican's settings."""
 
-from relais.settings import Setting, declare, is_bool, is_int, is_text, is_text_list
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from relais.settings import (
+    Setting,
+    configured,
+    data_path,
+    declare,
+    is_bool,
+    is_int,
+    is_text,
+    is_text_list,
+    project_root,
+)
+from relais.site import Site, site
 
 
 def _weights(value) -> str | None:
@@ -93,3 +112,62 @@ SETTINGS = (
     ),
 )
 declare(*SETTINGS)
+NAMES = [s.name for s in SETTINGS]
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site
+    file: Path  # the blogroll file
+    file_shown: str  # how messages name it: content/blogroll.yaml
+    data: Path  # BLOGROLL_DATA, resolved
+    root: Path  # the folder that holds content/ and data/
+    url: str
+    save_as: str
+    inactive_months: int
+    recent_count: int
+    entries: int
+    show_mutual: bool
+    own_urls: tuple[str, ...]  # "us": an absolute SITEURL, then BLOGROLL_OWN_URLS
+    discover_max_sites: int
+    discover_weights: Mapping[str, float]
+    content_path: Path
+    article_paths: tuple[str, ...]
+    output_path: Path
+    relative_urls: bool
+
+    @property
+    def public_url(self) -> str:
+        """The site's public address ("" when it has none): where webmentions come from."""
+        return self.own_urls[0] if self.own_urls else ""
+
+
+def _make(settings: Mapping[str, Any]) -> Config:
+    the_site = site(settings)
+    content = Path(settings["PATH"])
+    own = [the_site.absolute_url] if the_site.absolute_url else []
+    return Config(
+        site=the_site,
+        file=content / settings["BLOGROLL_FILE"],
+        file_shown=f"{content.name}/{settings['BLOGROLL_FILE']}",
+        data=data_path(settings, "BLOGROLL_DATA"),
+        root=project_root(settings),
+        url=settings["BLOGROLL_URL"],
+        save_as=settings["BLOGROLL_SAVE_AS"],
+        inactive_months=settings["BLOGROLL_INACTIVE_MONTHS"],
+        recent_count=settings["BLOGROLL_RECENT_COUNT"],
+        entries=settings["BLOGROLL_ENTRIES"],
+        show_mutual=settings["BLOGROLL_SHOW_MUTUAL"],
+        own_urls=tuple(own + list(settings["BLOGROLL_OWN_URLS"])),
+        discover_max_sites=settings["DISCOVER_MAX_SITES"],
+        discover_weights=dict(settings["DISCOVER_WEIGHTS"]),
+        content_path=content,
+        article_paths=tuple(settings.get("ARTICLE_PATHS") or [""]),
+        output_path=Path(settings.get("OUTPUT_PATH") or "output"),
+        relative_urls=bool(settings.get("RELATIVE_URLS")),
+    )
+
+
+def config(settings) -> Config:
+    """This build's blogroll Config (the settings applied and checked the first time)."""
+    return configured(settings, "blogroll", NAMES, _make)

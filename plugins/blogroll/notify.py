@@ -14,21 +14,20 @@ import asyncio
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from relais.plugins.blogroll import site
 from relais.plugins.blogroll.cache import NOTIFIED
+from relais.plugins.blogroll.config import Config
 from relais.plugins.blogroll.model import Creator, site_identity
 
 from relais.net.client import HttpClient, run
 from relais.store import StoreError, read_json, write_json
 
 
-def blogroll_page_url(settings) -> str | None:
+def blogroll_page_url(config: Config) -> str | None:
     """The public address of the blogroll page, or None without a public site address."""
-    own = site.own_urls(settings)
+    own = config.public_url
     if not own:
         return None
-    base = own[0] if own[0].endswith("/") else own[0] + "/"
-    return urljoin(base, settings["BLOGROLL_URL"])
+    return urljoin(own if own.endswith("/") else own + "/", config.url)
 
 
 async def _send_all(pending: list[Creator], source: str, allow_private: bool | None):
@@ -39,7 +38,7 @@ async def _send_all(pending: list[Creator], source: str, allow_private: bool | N
 
 
 def notify_new(
-    settings,
+    config: Config,
     creators: list[Creator],
     *,
     allow_private: bool | None = None,
@@ -48,12 +47,12 @@ def notify_new(
     """Send the pending notifications; one line per creator notified or tried."""
     from relais.plugins.webmentions.sending import SETTLED
 
-    source = blogroll_page_url(settings)
+    source = blogroll_page_url(config)
     if not source:
         return [
             "notify: needs the site's public address (an absolute SITEURL or BLOGROLL_OWN_URLS)"
         ]
-    path = site.data_dir(settings) / NOTIFIED
+    path = config.data / NOTIFIED
     try:
         log = read_json(path, default={})
     except StoreError as error:

@@ -1,88 +1,101 @@
 """Pelican glue: read the blogroll file and `data/blogroll/`, give the templates the view,
-write the blogroll page (one per theme language), `/blogroll.opml`,
-`/.well-known/recommendations.opml`, `/blogroll.json` and the local avatars.
+write the blogroll page (one per language the content uses), `/blogroll.opml`,
+`/.well-known/recommendations.opml`, `/blogroll.json` and the local avatars. An empty
+blogroll writes nothing and shows nothing.
 
 Offline by design: the build only reads what `relais blogroll refresh` stored.
 """
 
 from __future__ import annotations
 
-import logging
 import shutil
-from pathlib import Path
 
-from relais.plugins.blogroll import feed_link
+from relais.plugins.blogroll.config import config
 from relais.plugins.blogroll.model import Creator
 from relais.plugins.blogroll.opml import write_opml
 from relais.plugins.blogroll.render import blogroll_json
-from relais.plugins.blogroll.site import data_dir, read_blogroll, read_states, view_for
+from relais.plugins.blogroll.site import read_blogroll, read_states, view_for
 
+from relais.signals import ChannelElement
 from relais.store import dumps
-
-log = logging.getLogger(__name__)
+from relais.templates import plugin_template, use_default_templates
 
 OPML_FILES = ("blogroll.opml", ".well-known/recommendations.opml")
 JSON_FILE = "blogroll.json"
+SOURCE_NS = "http://source.scripting.com/"
+
+
+def check_settings(pelican):
+    config(pelican.settings)
+
+
+def default_templates(generator):
+    use_default_templates(generator, __file__)
+
+
+def content_languages(generators, default_lang: str) -> list[str]:
+    """The site's language first, then every other language a post or page is written in."""
+    found = {item.lang for generator in generators
+             for name in ("articles", "translations", "pages")
+             for item in getattr(generator, name, None) or () if getattr(item, "lang", None)}
+    return [default_lang, *sorted(found - {default_lang})]
 
 
 def add_to_context(generators):
-    """Every template sees `blogroll` (the view) and `blogroll_recent` (the widget's posts)."""
+    """Every template sees `blogroll` (the view) and `blogroll_recent` (the widget's posts);
+    with creators in it, also BLOGROLL_OPML_URL and the blogroll's languages."""
     if not generators:
         return
-    settings = generators[0].settings
-    creators = read_blogroll(settings)
-    states = read_states(settings, creators)
-    view = view_for(settings, creators, states)
-    feed_link.install(settings, OPML_FILES[0])
+    cfg = config(generators[0].settings)
+    creators = read_blogroll(cfg)
+    states = read_states(cfg, creators)
+    view = view_for(cfg, creators, states)
+    found = {"blogroll": view, "blogroll_recent": view.recent, "blogroll_creators": creators,
+             "blogroll_states": states}
+    if creators:
+        found.update(BLOGROLL_OPML_URL=OPML_FILES[0],
+                     blogroll_languages=content_languages(generators, cfg.site.lang))
     for generator in generators:
-        generator.context.update(
-            blogroll=view,
-            blogroll_recent=view.recent,
-            blogroll_creators=creators,
-            blogroll_states=states,
-            BLOGROLL_OPML_URL=OPML_FILES[0],
-        )
+        generator.context.update(found)
 
 
-def _languages(settings) -> list[str]:
-    catalogs = settings.get("RELAIS_CATALOGS")
-    others = [
-        lang for lang in getattr(catalogs, "languages", []) if lang != settings["DEFAULT_LANG"]
-    ]
-    return [settings["DEFAULT_LANG"], *others]
+def rss_channel(settings, context, base):
+    """`<source:blogroll>` in every RSS channel, when this build has a blogroll to point at."""
+    opml = context.get("BLOGROLL_OPML_URL")
+    return ChannelElement(SOURCE_NS, "source", "blogroll", f"{base}/{opml}") if opml else None
 
 
 def write_blogroll(generator, writer):
-    """The page in each language of the theme, the OPML and JSON forms, the avatars."""
-    settings = generator.settings
+    """The page in each language of the content, the OPML and JSON forms, the avatars."""
     context = generator.context
-    if "blogroll" not in context:
+    languages = context.get("blogroll_languages")
+    if not languages:
         return
-    output = Path(settings["OUTPUT_PATH"])
-    template = generator.get_template("blogroll")
-    default_lang = settings["DEFAULT_LANG"]
-    for lang in _languages(settings):
+    cfg = config(generator.settings)
+    template = plugin_template(generator, "blogroll", "the blogroll page")
+    default_lang = cfg.site.lang
+
+    def url_in(lang):
+        return ("" if lang == default_lang else f"{lang}/") + cfg.url
+
+    for lang in languages:
         prefix = "" if lang == default_lang else f"{lang}/"
         writer.write_file(
-            prefix + settings["BLOGROLL_SAVE_AS"],
+            prefix + cfg.save_as,
             template,
             context,
-            relative_urls=settings["RELATIVE_URLS"],
-            url=prefix + settings["BLOGROLL_URL"],
+            relative_urls=cfg.relative_urls,
+            url=url_in(lang),
             lang=lang,  # the page's language: what `_()` and current_lang() read
             blogroll_lang=lang,
-            blogroll_translations=[
-                (other, ("" if other == default_lang else f"{other}/") + settings["BLOGROLL_URL"])
-                for other in _languages(settings)
-                if other != lang
-            ],
+            blogroll_translations=[(other, url_in(other)) for other in languages if other != lang],
         )
     creators: list[Creator] = context["blogroll_creators"]
     states = context["blogroll_states"]
     feeds = {c.key: (states.get(c.key) or {}).get("feed", {}).get("url", "") for c in creators}
-    site = (settings.get("SITEURL") or "") + "/"
-    owner = settings["AUTHOR_CARD"].get("name") or settings.get("AUTHOR") or ""
-    title = f"{settings['SITENAME']}: blogroll"
+    site = cfg.site.absolute_url + "/"
+    owner = cfg.site.owner.name
+    title = f"{cfg.site.name}: blogroll"
     document = write_opml(
         creators,
         feeds,
@@ -90,6 +103,7 @@ def write_blogroll(generator, writer):
         owner_name=owner,
         owner_id=site if site.startswith("http") else "",
     )
+    output = cfg.output_path
     for name in OPML_FILES:
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         (output / name).write_text(document, encoding="utf-8")
@@ -98,7 +112,7 @@ def write_blogroll(generator, writer):
     )
     avatars = [m.photo for m in context["blogroll"].members if m.photo]
     for photo in avatars:
-        source = data_dir(settings) / photo.removeprefix("blogroll/")
+        source = cfg.data / photo.removeprefix("blogroll/")
         if source.is_file():
             target = output / photo
             target.parent.mkdir(parents=True, exist_ok=True)

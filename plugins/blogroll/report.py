@@ -83,7 +83,7 @@ def explain_text(ranked: Ranked, weights: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def html_report(ranked: list[Ranked], *, settings: dict, now: datetime) -> str:
+def html_report(ranked: list[Ranked], *, site_name: str, now: datetime) -> str:
     """One self-contained page (no external resource) to read and keep."""
     rows = []
     for i, r in enumerate(ranked, 1):
@@ -100,7 +100,7 @@ def html_report(ranked: list[Ranked], *, settings: dict, now: datetime) -> str:
             f"<td>{escape(', '.join(r.shared_terms))}</td><td>{escape(why(r))}</td>"
             f"<td><ul>{recent}</ul></td></tr>"
         )
-    title = f"Discovery for {settings.get('SITENAME', '')}"
+    title = f"Discovery for {site_name}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

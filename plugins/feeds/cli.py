@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
-from relais.plugins.feeds.pelican import feed_base
+from relais.plugins.feeds.config import config
 from relais.plugins.feeds.ping import PingError, ping
 
 from relais.build import BuildError, load_settings, parse_overrides
-from relais.settings import SettingsError, apply, data_path
+from relais.settings import SettingsError
 from relais.store import StoreError
 
 
@@ -31,15 +30,10 @@ def feeds():
 def ping_command(settings_file, output, extra, everything, dry_run, allow_private_network):
     """Tell WEBSUB_HUB (hub.mode=publish) about every feed that changed since the last ping."""
     try:
-        settings = load_settings(settings_file, output, parse_overrides(list(extra)))
-        import relais.plugins.feeds  # noqa: F401  (declares the feeds settings)
-
-        apply(settings)
-        base = feed_base(settings)
-        if base is None:
+        cfg = config(load_settings(settings_file, output, parse_overrides(list(extra))))
+        if cfg.base is None:
             raise PingError(f"{settings_file}: SITEURL is not an absolute http(s) URL")
-        report = ping(settings, Path(settings["OUTPUT_PATH"]), base,
-                      data_path(settings, "WEBSUB_STATE"), everything=everything, dry_run=dry_run,
+        report = ping(cfg, cfg.output_path, everything=everything, dry_run=dry_run,
                       allow_private=allow_private_network or None)  # None: the environment decides
     except (BuildError, PingError, SettingsError, StoreError) as error:
         click.echo(f"error: {error}", err=True)

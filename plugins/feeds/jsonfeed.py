@@ -7,6 +7,8 @@ from typing import Any
 
 from relais.plugins.feeds.model import Feed, Person, Post
 
+from relais.i18n import bcp47
+
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -31,7 +33,7 @@ def _item(post: Post) -> dict[str, Any]:
         item["authors"] = [_person(p) for p in post.authors]
     if post.tags:
         item["tags"] = list(post.tags)
-    item["language"] = post.lang
+    item["language"] = bcp47(post.lang)
     item["_relais"] = {"kind": post.kind}
     return item
 

@@ -47,6 +47,7 @@ class Post:
     tags: tuple[str, ...] = ()
     image: Image | None = None
     source: str = ""
+    guid: str = ""  # the RSS <guid> when it is not the permalink (Pelican's ids: the id)
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,9 @@ class FeedFile:
     posts: list[Post]
     paths: dict[str, str] = field(default_factory=dict)  # format -> path under the output
     home: str = ""  # the section's page, relative to the site root ("" is the home page)
+    urls: dict[str, str] = field(default_factory=dict)  # format -> its URL, when not its path
+    listed: bool = True  # False: served where subscribers have it, not advertised
+
+    def url(self, fmt: str) -> str:
+        """Where the feed in `fmt` is announced, relative to the feed base."""
+        return self.urls.get(fmt) or self.paths[fmt]

@@ -12,8 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relais.plugins.feeds.config import SECTIONS
-from relais.plugins.feeds.model import EXTENSIONS
+from relais.plugins.feeds.config import Config
 
 from relais.net.client import FetchError, HttpClient
 from relais.store import read_json, write_json
@@ -30,24 +29,13 @@ class PingReport:
     unchanged: int = 0
 
 
-def feed_globs(settings) -> list[str]:
-    """Glob patterns, relative to the output, that match every feed file the settings write."""
-    patterns = []
-    for section in SECTIONS:
-        template = settings.get(f"FEEDS_{section.upper()}")
-        if template:
-            for ext in EXTENSIONS.values():
-                patterns.append(template.format(ext=ext, slug="*", lang="*"))
-    return patterns
-
-
-def current_feeds(output: Path, settings, base: str) -> dict[str, str]:
+def current_feeds(output: Path, config: Config) -> dict[str, str]:
     """Feed URL -> SHA-256 of its file, for every feed in the built output."""
     found = {}
-    for pattern in feed_globs(settings):
+    for pattern in config.feed_globs():
         for path in sorted(output.glob(pattern)):
             relative = path.relative_to(output).as_posix()
-            found[f"{base}/{relative}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[f"{config.base}/{relative}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
@@ -68,12 +56,14 @@ async def announce(hub: str, urls: list[str], client: HttpClient) -> dict[str, s
     return dict(await asyncio.gather(*(one(url) for url in urls)))
 
 
-def ping(settings, output: Path, base: str, state_path: Path, *, everything=False,
-         dry_run=False, allow_private=None) -> PingReport:
-    hub = settings.get("WEBSUB_HUB")
+def ping(config: Config, output: Path, *, everything=False, dry_run=False,
+         allow_private=None) -> PingReport:
+    hub, base, state_path = config.hub, config.base, config.websub_state
     if not hub:
         raise PingError("setting WEBSUB_HUB is not set: there is no hub to ping")
-    current = current_feeds(Path(output), settings, base)
+    if base is None:
+        raise PingError("SITEURL is not an absolute http(s) URL: the feeds have no address")
+    current = current_feeds(Path(output), config)
     if not current:
         raise PingError(f"{output}: no feed found; build the site first (relais build --publish)")
     state = read_json(state_path, default={}) or {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from relais.plugins.feeds.config import PelicanFeed
 from relais.plugins.feeds.model import EXTENSIONS, FeedFile, Post
 
 
@@ -78,3 +79,57 @@ def plan(
         add(f"lang:{lang}", "lang", f"{site_title} ({lang})", lang,
             [p.post for p in placed if p.post.lang == lang], fields={"lang": lang})
     return feeds
+
+
+def plan_pelican(placed: list[Placed], feeds: Iterable[PelicanFeed], site_title: str,
+                 site_lang: str) -> tuple[list[FeedFile], list[str]]:
+    """The feeds Pelican's own settings name, holding what Pelican put in each: returns them
+    (not listed on the follow page: they stay where subscribers have them) and a problem line
+    for each path two of them would both write (the first keeps it, as Pelican would fail)."""
+    by_key: dict[str, FeedFile] = {}
+    owner: dict[str, str] = {}
+    problems: list[str] = []
+    originals = [p.post for p in placed if p.original]
+    for feed in feeds:
+        groups: list[tuple[str, str, str, list[Post], dict]] = []  # key, title, lang, posts, fields
+        if feed.holds == "articles":
+            groups.append(("articles", site_title, site_lang, originals, {}))
+        elif feed.holds == "all":
+            groups.append(("all", site_title, site_lang, [p.post for p in placed], {}))
+        elif feed.holds == "lang":
+            for lang in sorted({p.post.lang for p in placed}):
+                groups.append((f"lang:{lang}", f"{site_title} ({lang})", lang,
+                               [p.post for p in placed if p.post.lang == lang], {"lang": lang}))
+        else:
+            attribute = {"category": "category", "author": "authors", "tag": "tags"}[feed.holds]
+            members: dict[str, tuple[Section, list[Post]]] = {}
+            for item in (p for p in placed if p.original):
+                value = getattr(item, attribute)
+                for section in (value,) if isinstance(value, Section) else value or ():
+                    members.setdefault(section.slug, (section, []))[1].append(item.post)
+            for slug in sorted(members):
+                section, posts = members[slug]
+                groups.append((f"{feed.holds}:{slug}", f"{site_title} · {section.name}", site_lang,
+                               posts, {"slug": slug}))
+        for key, title, lang, posts, fields in groups:
+            path = feed.path.format(**fields)
+            if path in owner and owner[path] != f"pelican:{key}":
+                problems.append(f"setting {feed.setting}: {path} is also written for "
+                                f"{owner[path].removeprefix('pelican:')}; kept for that one")
+                continue
+            owner[path] = f"pelican:{key}"
+            feed_file = by_key.setdefault(key, FeedFile(f"pelican:{key}", title, lang,
+                                                        newest_first(posts), listed=False))
+            feed_file.paths[feed.format] = path
+            feed_file.urls[feed.format] = feed.url.format(**fields)
+    return list(by_key.values()), problems
+
+
+def without_paths(files: list[FeedFile], taken: set[str]) -> list[FeedFile]:
+    """`files` without the formats whose path is in `taken` (a Pelican feed already there)."""
+    kept = []
+    for feed_file in files:
+        feed_file.paths = {fmt: path for fmt, path in feed_file.paths.items() if path not in taken}
+        if feed_file.paths:
+            kept.append(feed_file)
+    return kept

@@ -142,7 +142,7 @@ class Writer:
             fg.link(href=feed.hub, rel="hub")
         fg.link(href=feed.home_url, rel="alternate")  # last: feedgen takes RSS's <link> from it
         fg.language(feed.lang)
-        fg.generator(*GENERATOR)
+        fg.generator(GENERATOR[0], uri=GENERATOR[1])
         for person in feed.authors:
             fg.author({"name": person.name, **({"uri": person.url} if person.url else {})})
         if feed.updated is not None:
@@ -159,7 +159,7 @@ class Writer:
 
 
 def _fill(entry, post: Post) -> None:
-    entry.guid(post.url, permalink=True)  # RSS: the permalink
+    entry.guid(post.guid or post.url, permalink=not post.guid)  # RSS: the permalink, or the id
     entry.relais.id = post.id  # Atom: the stable id
     entry.relais.links = [{"href": post.url, "rel": "alternate", "type": "text/html"}]
     entry.title(post.title)

@@ -7,8 +7,9 @@ them to Pelican's signals and writes the series pages.
 from __future__ import annotations
 
 from pelican import signals
-from relais.plugins.maker_stories.config import SETTINGS  # noqa: F401  (declares them)
 from relais.plugins.maker_stories.pelican import (
+    check_settings,
+    default_templates,
     enrich_all,
     move_maker_status,
     write_series_pages,
@@ -16,6 +17,8 @@ from relais.plugins.maker_stories.pelican import (
 
 
 def register():
+    signals.initialized.connect(check_settings)
+    signals.generator_init.connect(default_templates)
     signals.article_generator_context.connect(move_maker_status)
     signals.page_generator_context.connect(move_maker_status)
     signals.all_generators_finalized.connect(enrich_all)

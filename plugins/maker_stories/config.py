@@ -1,6 +1,13 @@
-"""The maker_stories settings, with their defaults and meanings."""
+"""The maker_stories settings and the frozen Config built from them once per build."""
 
-from relais.settings import Setting, declare, is_int, is_text
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from relais.settings import Setting, configured, declare, is_int, is_text
 
 SETTINGS = (
     Setting("NOTES_CATEGORY", "Notes", is_text,
@@ -14,3 +21,38 @@ SETTINGS = (
             "File of the page listing every series."),
 )
 declare(*SETTINGS)
+NAMES = [s.name for s in SETTINGS]
+
+
+@dataclass(frozen=True)
+class Config:
+    notes_category: str
+    reading_speed: int
+    series_url: str
+    series_save_as: str
+    series_index_url: str
+    series_index_save_as: str
+    content_path: Path
+    default_lang: str
+    slug_substitutions: tuple
+    relative_urls: bool
+
+
+def _make(settings: Mapping[str, Any]) -> Config:
+    return Config(
+        notes_category=settings["NOTES_CATEGORY"],
+        reading_speed=settings["READING_SPEED"],
+        series_url=settings["SERIES_URL"],
+        series_save_as=settings["SERIES_SAVE_AS"],
+        series_index_url=settings["SERIES_INDEX_URL"],
+        series_index_save_as=settings["SERIES_INDEX_SAVE_AS"],
+        content_path=Path(settings["PATH"]),
+        default_lang=settings.get("DEFAULT_LANG") or "en",
+        slug_substitutions=tuple(settings.get("SLUG_REGEX_SUBSTITUTIONS") or ()),
+        relative_urls=bool(settings.get("RELATIVE_URLS")),
+    )
+
+
+def config(settings) -> Config:
+    """This build's maker_stories Config (the settings applied and checked the first time)."""
+    return configured(settings, "maker_stories", NAMES, _make)

@@ -30,6 +30,7 @@ FIELD_NAMES = {
     "maker_status": "Status",
     "series": "Series",
     "part": "Part",
+    "series_index": "series_index",
     "materials": "Materials",
     "tools": "Tools",
     "time": "Time",
@@ -167,9 +168,11 @@ def read_facts(
     cover = str(metadata.get("cover") or "").strip()
     cover_alt = str(metadata.get("cover_alt") or "").strip()
     if cover:
-        cover = cover.removeprefix("{static}").lstrip("/")
-        if not file_exists(cover):
-            problem("cover", f"no such file '{cover}' under the content folder")
+        if not is_http_url(cover):  # a picture elsewhere is shown from there
+            cover = cover.removeprefix("{static}").lstrip("/")
+            if not file_exists(cover):
+                problem("cover", f"no such file '{cover}' under the content folder (give its "
+                        "path there, e.g. images/x.jpg, or an http(s) URL)")
         if not cover_alt:
             problem("cover_alt", "a cover needs a text alternative (Cover_alt)")
         facts.cover, facts.cover_alt = cover, cover_alt or None
@@ -177,19 +180,29 @@ def read_facts(
         problem("cover_alt", "text alternative given but no Cover")
 
     series = str(metadata.get("series") or "").strip()
-    part = metadata.get("part")
+    part, key = _part(metadata)
+    if part is not None and str(part).strip() == "":
+        part = None
     if series:
         facts.series = series
-        if part is None or str(part).strip() == "":
-            problem("part", f"the story is in the series '{series}' but has no Part number")
+        if part is None:
+            pass  # placed by date after the numbered parts, as the pelican-series plugin does
         elif not str(part).strip().isdigit() or int(str(part).strip()) < 1:
-            problem("part", f"'{part}' is not a part number (a whole number from 1)")
+            problem(key, f"'{part}' is not a part number (a whole number from 1)")
         else:
             facts.part = int(str(part).strip())
     elif part is not None:
-        problem("part", "a Part number needs a Series")
+        problem(key, f"a {FIELD_NAMES[key]} number needs a Series")
 
     return facts, problems
+
+
+def _part(metadata: Mapping[str, Any]) -> tuple[Any, str]:
+    """The part number and the field that gave it: `Part`, or `series_index` (the
+    pelican-series plugin's name for it)."""
+    if metadata.get("part") is None and metadata.get("series_index") is not None:
+        return metadata["series_index"], "series_index"
+    return metadata.get("part"), "part"
 
 
 def reading_minutes(html: str, words_per_minute: int) -> int:

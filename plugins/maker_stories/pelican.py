@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from pelican.utils import slugify
+from relais.plugins.maker_stories.config import config
 from relais.plugins.maker_stories.facts import (
     StoryFacts,
     path_exists_under,
@@ -17,6 +18,7 @@ from relais.plugins.maker_stories.facts import (
 from relais.plugins.maker_stories.series import Series, group_series, in_language, navigation
 
 from relais.problems import ProblemLines
+from relais.templates import plugin_template, use_default_templates
 
 # every list of content a generator keeps, published or not
 CONTENT_LISTS = (
@@ -28,6 +30,14 @@ CONTENT_LISTS = (
 
 class ContentProblems(ProblemLines):
     """Problems in the metadata of one or more posts, one line each."""
+
+
+def check_settings(pelican):
+    config(pelican.settings)
+
+
+def default_templates(generator):
+    use_default_templates(generator, __file__)
 
 
 def move_maker_status(generator, metadata):
@@ -73,8 +83,8 @@ def enrich_all(generators):
     """Validate every post, stop with all the problems at once, then set the template facts."""
     if not generators:
         return
-    settings = generators[0].settings
-    file_exists = path_exists_under(Path(settings["PATH"]))
+    cfg = config(generators[0].settings)
+    file_exists = path_exists_under(cfg.content_path)
     problems = Problems()
     items = list(all_content(generators))
     facts_of: dict[int, StoryFacts] = {}
@@ -83,7 +93,7 @@ def enrich_all(generators):
         facts, found = read_facts(
             item.metadata,
             category=category,
-            notes_category=settings["NOTES_CATEGORY"],
+            notes_category=cfg.notes_category,
             file_exists=file_exists,
         )
         for field_name, message in found:
@@ -95,10 +105,10 @@ def enrich_all(generators):
     members = [
         (item, facts_of[id(item)].series, facts_of[id(item)].part, item.lang)
         for item in sorted(originals, key=lambda post: post.source_path)
-        if facts_of[id(item)].part is not None
+        if facts_of[id(item)].series
     ]
     all_series, duplicates = group_series(
-        members, lambda name: slugify(name, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
+        members, lambda name: slugify(name, regex_subs=cfg.slug_substitutions)
     )
     for item, part, holder in duplicates:
         problems.add(item, "Part", f"part {part} of '{facts_of[id(item)].series}' is already "
@@ -107,40 +117,41 @@ def enrich_all(generators):
 
     infos = {}
     for series in all_series:
-        if series.lang != settings["DEFAULT_LANG"]:
+        if series.lang != cfg.default_lang:
             series.slug = f"{series.slug}-{series.lang}"
-        series.url = settings["SERIES_URL"].format(slug=series.slug)
-        series.save_as = settings["SERIES_SAVE_AS"].format(slug=series.slug)
+        series.url = cfg.series_url.format(slug=series.slug)
+        series.save_as = cfg.series_save_as.format(slug=series.slug)
         infos.update(navigation(series))
         for lang in {t.lang for part in series.parts for t in part.translations}:
             localized = in_language(series.parts, lang, lambda post: post.translations)
             infos.update({key: info for key, info in navigation(series, localized).items()
                           if key not in infos})
-    speed = settings["READING_SPEED"]
     for item in items:
         facts = facts_of[id(item)]
         for name, value in vars(facts).items():
             setattr(item, name, value)
         item.series_info = infos.get(id(item))
-        item.reading_time = reading_minutes(item._content or "", speed)
+        item.reading_time = reading_minutes(item._content or "", cfg.reading_speed)
 
-    all_series.sort(key=lambda s: (s.lang != settings["DEFAULT_LANG"], s.name.lower()))
+    all_series.sort(key=lambda s: (s.lang != cfg.default_lang, s.name.lower()))
     for generator in generators:
         generator.context["all_series"] = all_series
 
 
 def write_series_pages(generator, writer):
-    """One page per series and an index of them all."""
-    settings = generator.settings
+    """One page per series and an index of them all (none when the site has no series)."""
+    cfg = config(generator.settings)
     all_series: list[Series] = generator.context.get("all_series", [])
-    relative = settings["RELATIVE_URLS"]
-    template = generator.get_template("series")
+    if not all_series:
+        return
+    template = plugin_template(generator, "series", "a series page (maker_stories)")
     for series in all_series:
         writer.write_file(
-            series.save_as, template, generator.context, relative_urls=relative,
+            series.save_as, template, generator.context, relative_urls=cfg.relative_urls,
             series=series, url=series.url,
         )
     writer.write_file(
-        settings["SERIES_INDEX_SAVE_AS"], generator.get_template("series_index"),
-        generator.context, relative_urls=relative, url=settings["SERIES_INDEX_URL"],
+        cfg.series_index_save_as,
+        plugin_template(generator, "series_index", "the list of series (maker_stories)"),
+        generator.context, relative_urls=cfg.relative_urls, url=cfg.series_index_url,
     )

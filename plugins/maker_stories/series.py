@@ -31,28 +31,34 @@ class SeriesInfo:
 
 
 def group_series(
-    members: Iterable[tuple[Any, str, int, str]], slugify: Callable[[str], str]
+    members: Iterable[tuple[Any, str, int | None, str]], slugify: Callable[[str], str],
+    date_of: Callable[[Any], Any] = lambda post: post.date,
 ) -> tuple[list[Series], list[tuple[Any, int, Any]]]:
-    """Series from (post, series name, part, lang) tuples.
+    """Series from (post, series name, part or None, lang) tuples.
 
-    Returns the series, each with its parts in order, and the posts whose part
-    number is already taken in their series, as (post, part, holder) triples;
-    the first member given keeps the number.
+    Returns the series, each with its numbered parts in order, then the
+    unnumbered ones by date (as the pelican-series plugin orders them), and the
+    posts whose part number is already taken in their series, as (post, part,
+    holder) triples; the first member given keeps the number.
     """
     by_key: dict[tuple[str, str], Series] = {}
     numbers: dict[tuple[str, str], dict[int, Any]] = {}
+    unnumbered: dict[tuple[str, str], list[Any]] = {}
     duplicates: list[tuple[Any, int, Any]] = []
     for post, name, part, lang in members:
         key = (name, lang)
         if key not in by_key:
             by_key[key] = Series(name=name, slug=slugify(name), lang=lang)
-            numbers[key] = {}
-        if part in numbers[key]:
+            numbers[key], unnumbered[key] = {}, []
+        if part is None:
+            unnumbered[key].append(post)
+        elif part in numbers[key]:
             duplicates.append((post, part, numbers[key][part]))
-            continue
-        numbers[key][part] = post
+        else:
+            numbers[key][part] = post
     for key, series in by_key.items():
-        series.parts = [numbers[key][n] for n in sorted(numbers[key])]
+        series.parts = [numbers[key][n] for n in sorted(numbers[key])] + sorted(
+            unnumbered[key], key=date_of)
     return list(by_key.values()), duplicates
 
 

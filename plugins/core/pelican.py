@@ -1,0 +1,104 @@
+"""Pelican glue for core: the settings checked at start, autoescape in every template, the
+theme's `_()`, `current_lang()`, `human_date`, `bcp47`, `once()` and `macros_for()`, and
+the owner's card for the templates."""
+
+from __future__ import annotations
+
+from jinja2 import pass_context
+from markupsafe import escape
+from pelican.contents import Content
+from relais.plugins.core import escaping
+from relais.plugins.core.config import config
+
+from relais.i18n import bcp47, human_date
+
+
+def check_settings(pelican):
+    """Fill in defaults and stop the build on a wrong value, before any file is read."""
+    settings = pelican.settings
+    config(settings)
+    # every Jinja environment made from the settings escapes by default (see escaping.py)
+    settings["JINJA_ENVIRONMENT"] = {**(settings.get("JINJA_ENVIRONMENT") or {}), "autoescape": True}
+
+
+def autoescape_templates(generator):
+    """Every template escapes what is not Markup; the owner's posts arrive as Markup.
+
+    Also connected by the plugins that show foreign data (blogroll, mentions), so that
+    a site using one of them without this plugin is just as safe.
+    """
+    escaping.install(generator.env, generator.context, Content,
+                     escaping.trusted_fields(generator.settings))
+
+
+def page_language(context) -> str:
+    """The language of what is being rendered: a page written by a plugin says so with a `lang`
+    variable; otherwise the article's, the page's or the series', else the site's.
+
+    Remembered on the render's context: `_()` asks for it for every string.
+    """
+    lang = getattr(context, "_relais_lang", None)
+    if lang is None:
+        lang = context.get("lang")
+        if not isinstance(lang, str) or not lang:
+            lang = context.get("DEFAULT_LANG", "en")
+            for name in ("article", "page", "series"):
+                found = getattr(context.get(name), "lang", None)
+                if found:
+                    lang = found
+                    break
+        context._relais_lang = lang
+    return lang
+
+
+def install_template_tools(generator):
+    site = config(generator.settings).site
+    generator.context["AUTHOR_CARD"] = site.owner.as_dict()
+
+    rendered = {}  # once(): (macro, post, prefix, language) -> HTML, for this generator's build
+    modules = {}  # macros_for(): (file, prefix, language) -> module
+
+    @pass_context
+    def gettext(context, text):
+        lang = page_language(context)
+        return site.catalogs.markup(lang, text) if site.catalogs else escape(text)
+
+    @pass_context
+    def current_lang(context):
+        return page_language(context)
+
+    @pass_context
+    def localized_date(context, value):
+        return human_date(value, page_language(context))
+
+    @pass_context
+    def once(context, macro, post=None):
+        """`macro(post)`, rendered once per post, site prefix and language for the whole build.
+
+        A post appears in many lists (home, category, tags, author, series) and
+        the site's footer on every page; each is the same HTML every time, so it
+        is rendered once.
+        """
+        key = (macro, id(post), context.get("SITEURL"), page_language(context))
+        if key not in rendered:
+            rendered[key] = macro(post) if post is not None else macro()
+        return rendered[key]
+
+    @pass_context
+    def macros_for(context, name):
+        """A macro file's module, made once per site prefix and language for the whole build.
+
+        `{% import ... with context %}` runs the file again on every page; the
+        theme's macro files depend only on the settings, SITEURL and the language
+        (everything else comes in through their arguments), so one module serves.
+        """
+        key = (name, context.get("SITEURL"), page_language(context))
+        if key not in modules:
+            modules[key] = generator.env.get_template(name).make_module(context.get_all())
+        return modules[key]
+
+    generator.env.globals.update(
+        _=gettext, current_lang=current_lang, once=once, macros_for=macros_for
+    )
+    generator.env.filters["human_date"] = localized_date
+    generator.env.filters["bcp47"] = bcp47
