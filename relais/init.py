@@ -11,6 +11,7 @@ short README for her. `relais build` works at once, offline; `relais publish
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -130,13 +131,14 @@ def _text(lang: str) -> dict[str, str]:
 
 
 def _python(value) -> str:
-    return repr(value)
+    """A string, list or dict of strings as Python source (JSON's quoting is Python's)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def pelicanconf(a: Answers) -> str:
     t = _text(a.lang)
     follow = {lang: ("follow/" if lang == a.lang else f"{lang}/follow/") for lang in a.languages}
-    return f'''"""Development settings of {a.site_name} (relative URLs, nothing published).
+    return f'''"""Development settings of {a.site_name.replace('"', "'")} (relative URLs, nothing published).
 
 Written by `relais init`; every Relais setting is in the README of Relais.
 `relais build` uses this file, `relais publish` uses publishconf.py.

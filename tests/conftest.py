@@ -130,6 +130,14 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def relais_wheel(tmp_path_factory) -> Path:
+    """The wheel of this checkout, built once per test session (offline)."""
+    from tests.support.wheel import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -13,16 +13,8 @@ from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> zipfile.ZipFile:
-    out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    (path,) = out.glob("relais-*.whl")
-    return zipfile.ZipFile(path)
+def wheel(relais_wheel) -> zipfile.ZipFile:
+    return zipfile.ZipFile(relais_wheel)
 
 
 def test_the_wheel_installs_one_import_name(wheel):
@@ -34,6 +26,8 @@ def test_every_plugin_package_and_the_theme_are_in_the_wheel(wheel):
     names = set(wheel.namelist())
     for init in (REPO / "plugins").rglob("__init__.py"):
         assert f"relais/plugins/{init.relative_to(REPO / 'plugins').as_posix()}" in names
+    for template in (REPO / "plugins").rglob("templates/*.html"):  # plugins' default templates
+        assert f"relais/plugins/{template.relative_to(REPO / 'plugins').as_posix()}" in names
     for folder in ("templates", "static", "translations"):
         for file in (REPO / "theme" / folder).rglob("*"):
             if file.is_file():
