@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 from relais.plugins.core.escaping import html_text
-from relais.plugins.core.i18n import Catalogs
 
 from relais.build import build, load_settings
+from relais.i18n import Catalogs
 from tests.conftest import REPO, run_relais
 
 CODE_POST = """\

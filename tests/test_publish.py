@@ -148,8 +148,8 @@ def test_publish_refuses_without_a_target_or_over_a_foreign_folder(tiny_site, se
     site = make_site(tiny_site, serve_directory, {"a.md": post("Un", "texte", "un")})
     nowhere = publish(site)
     assert nowhere.returncode == 1
-    assert nowhere.stderr.strip() == ("error: PUBLISH_TO is 'none': set it to 'git' or 'folder' "
-                                      "in publishconf.py")
+    assert nowhere.stderr.strip() == ('error: PUBLISH_TO: where the site goes, "git" (a gh-pages '
+                                      'branch) or "folder", in publishconf.py')
     foreign = tmp_path / "someone-elses"
     foreign.mkdir()
     (foreign / "precious.txt").write_text("keep me")
