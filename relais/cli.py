@@ -30,6 +30,7 @@ FEATURE_COMMANDS = {
     "mentions": ("relais.plugins.webmentions.cli", "mentions", ()),
     "publish": ("relais.publish", "publish_command", ()),
     "receiver": ("relais.plugins.webmentions.cli", "receiver", ()),
+    "relays": ("relais.plugins.relays.cli", "relays", ()),
     "webmention": ("relais.plugins.webmentions.cli", "webmention", ()),
 }
 
