@@ -53,7 +53,9 @@ class Context:
     def config(self) -> tuple[dict, Config]:
         try:
             settings = load_settings(self.settings_file)
-            return settings, config(settings, self.ledger_path)
+            if self.ledger_path:
+                settings["RELAYS_LEDGER"] = self.ledger_path
+            return settings, config(settings)
         except (BuildError, SettingsError) as error:
             fail(str(error).splitlines()[0])
 

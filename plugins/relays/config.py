@@ -13,19 +13,16 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from relais.settings import (
     Setting,
     SettingsError,
-    apply,
+    configured,
     declare,
     is_int,
     is_optional_text,
-    is_text,
     project_root,
 )
 
@@ -73,13 +70,6 @@ SETTINGS = (
         is_int(1, 365),
         'People first seen in this many days are shown as "new around your relays".',
     ),
-    Setting(
-        "RELAYS_PARTNERS_FILE",
-        "partners.yaml",
-        is_text,
-        "The public list of partners who agreed to be featured, under the content folder; "
-        "written by `relais relays feature` only after their answer.",
-    ),
 )
 declare(*SETTINGS)
 NAMES = [s.name for s in SETTINGS]
@@ -103,7 +93,6 @@ class Config:
     quiet_days: int
     thank_days: int
     recent_days: int
-    partners_file: Path
 
 
 def slug(text: str) -> str:
@@ -118,19 +107,20 @@ def data_home() -> Path:
     return Path(home) if home and Path(home).is_absolute() else Path.home() / ".local" / "share"
 
 
-def own_urls(settings: Mapping[str, Any]) -> tuple[str, ...]:
-    site = settings.get("SITEURL") or ""
-    urls = [site.rstrip("/") + "/"] if site.startswith(("http://", "https://")) else []
-    urls += list(settings.get("BLOGROLL_OWN_URLS") or [])
-    urls += [f"https://{d}/" for d in settings.get("WEBMENTIONS_DOMAINS") or []]
-    return tuple(dict.fromkeys(urls))
+def own_urls(settings) -> tuple[str, ...]:
+    """The site's addresses, as the blogroll and the Webmentions plugins know them."""
+    from relais.plugins.blogroll.config import config as blogroll_config
+    from relais.plugins.webmentions.config import site_domains
+
+    urls = list(blogroll_config(settings).own_urls)
+    urls += [f"https://{domain}/" for domain in site_domains(settings)]
+    return tuple(dict.fromkeys(url.rstrip("/") + "/" for url in urls))
 
 
-def make(settings: Mapping[str, Any], ledger: str | None = None) -> Config:
-    """The Config of a site's settings; `ledger` (a command's --ledger) wins over the setting."""
+def make(settings) -> Config:
     root = project_root(settings)
     key = slug(settings.get("SITENAME") or "") or slug(root.name) or "site"
-    chosen = ledger or settings.get("RELAYS_LEDGER")
+    chosen = settings.get("RELAYS_LEDGER")
     if chosen:
         path = Path(chosen).expanduser()
         path = path if path.is_absolute() else root / path
@@ -161,11 +151,9 @@ def make(settings: Mapping[str, Any], ledger: str | None = None) -> Config:
         quiet_days=settings["RELAYS_QUIET_DAYS"],
         thank_days=settings["RELAYS_THANK_DAYS"],
         recent_days=settings["RELAYS_RECENT_DAYS"],
-        partners_file=content / settings["RELAYS_PARTNERS_FILE"],
     )
 
 
-def config(settings, ledger: str | None = None) -> Config:
-    """Apply and check the relays' settings, then build the Config."""
-    apply(settings, NAMES)
-    return make(settings, ledger)
+def config(settings) -> Config:
+    """The relays' Config for these settings (applied and checked the first time)."""
+    return configured(settings, "relays", NAMES, make)

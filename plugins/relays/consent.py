@@ -6,7 +6,8 @@ yes. Pure decisions over the ledger; the CLI writes the request page and the pub
    Webmentions (`relais mentions send`, `relais publish`) asks them where they live.
 2. `update`: a reply or a like from their site to that note, once received, is their yes.
 3. `confirm`: her own confirmation (they said yes at the market) counts as well.
-4. Only then may `relais relays feature` add them to the public partners file.
+4. Only then do they count as agreeing (`agreed`); until then the weekly view lists them
+   as waiting.
 """
 
 from __future__ import annotations

@@ -16,13 +16,12 @@ from __future__ import annotations
 import logging
 import statistics
 from datetime import datetime
-from pathlib import Path
 
 import markdown
 from relais.plugins.blogroll import site as blogroll_site
-from relais.plugins.blogroll.config import SETTINGS as BLOGROLL_SETTINGS
+from relais.plugins.blogroll.config import config as blogroll_config
 from relais.plugins.blogroll.model import Creator as BlogrollCreator
-from relais.plugins.maker_stories.config import SETTINGS as STORY_SETTINGS
+from relais.plugins.maker_stories.config import config as stories_config
 from relais.plugins.maker_stories.facts import read_facts, split_status
 from relais.plugins.relays.config import Config, slug
 from relais.plugins.relays.gather import Creator, Sent, Sources, Story
@@ -79,13 +78,13 @@ def _creator(creator: BlogrollCreator, state: dict, evidence) -> Creator:
 def blogroll(settings: dict) -> tuple[list[Creator], dict[str, dict]]:
     """Her blogroll as gather takes it, and the refresh's stored state of each creator
     (by site), which the two-hop reach reads."""
-    apply(settings, [s.name for s in BLOGROLL_SETTINGS])
+    blogroll_cfg = blogroll_config(settings)
     try:
-        creators = blogroll_site.read_blogroll(settings)
+        creators = blogroll_site.read_blogroll(blogroll_cfg)
     except blogroll_site.BlogrollProblems as error:
         raise SourceProblem("; ".join(error.lines)) from None
-    states = blogroll_site.read_states(settings, creators)
-    view = blogroll_site.view_for(settings, creators, states)
+    states = blogroll_site.read_states(blogroll_cfg, creators)
+    view = blogroll_site.view_for(blogroll_cfg, creators, states)
     evidence = {m.site: m.evidence for m in view.members}
     return (
         [_creator(c, states.get(c.key) or {}, evidence[c.site]) for c in creators],
@@ -137,7 +136,7 @@ def _story_url(config: Config, meta: dict, when: datetime | None) -> str:
 
 def stories(settings: dict, config: Config) -> list[Story]:
     """Her stories that credit collaborators (drafts and hidden posts left out)."""
-    apply(settings, [s.name for s in STORY_SETTINGS])
+    notes_category = stories_config(settings).notes_category
     found: dict[str, Story] = {}
     for folder in config.article_paths:
         for path in sorted((config.content / folder).rglob("*.md")):
@@ -146,7 +145,7 @@ def stories(settings: dict, config: Config) -> list[Story]:
             if meta.get("status", "").lower() in HIDDEN or not meta.get("collaborators"):
                 continue
             facts, _ = read_facts(meta, category=meta.get("category"),
-                                  notes_category=settings["NOTES_CATEGORY"],
+                                  notes_category=notes_category,
                                   file_exists=lambda _: True)
             try:
                 when = datetime.fromisoformat(meta.get("date", ""))
@@ -188,15 +187,13 @@ def discovered(settings: dict, url: str) -> tuple[str, str, list[str], list[str]
     from relais.plugins.blogroll.discover import discover
     from relais.plugins.blogroll.model import belongs_to
 
-    apply(settings, [s.name for s in BLOGROLL_SETTINGS])
-    creators = blogroll_site.read_blogroll(settings)
-    states = blogroll_site.read_states(settings, creators)
+    cfg = blogroll_config(settings)
+    creators = blogroll_site.read_blogroll(cfg)
+    states = blogroll_site.read_states(cfg, creators)
     result = discover(
-        creators, states, blogroll_site.data_dir(settings), content=Path(settings["PATH"]),
-        article_paths=settings.get("ARTICLE_PATHS") or [""],
-        own_urls=blogroll_site.own_urls(settings), received=[], depth=3, offline=True,
-        weights=settings["DISCOVER_WEIGHTS"],
-        inactive_months=settings["BLOGROLL_INACTIVE_MONTHS"])
+        creators, states, cfg.data, content=cfg.content_path, article_paths=list(cfg.article_paths),
+        own_urls=list(cfg.own_urls), received=[], depth=3, offline=True,
+        weights=dict(cfg.discover_weights), inactive_months=cfg.inactive_months)
     for ranked in result.ranked:
         if belongs_to(url, ranked.candidate.site):
             candidate = ranked.candidate
