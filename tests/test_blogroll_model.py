@@ -6,12 +6,16 @@ import json
 
 import listparser
 import pytest
+from relais.plugins.blogroll import site as blogroll_site
+from relais.plugins.blogroll.config import config as blogroll_config
 from relais.plugins.blogroll.importer import merge_opml
 from relais.plugins.blogroll.model import BlogrollError, Creator, parse_blogroll, site_key
 from relais.plugins.blogroll.opml import OpmlError, read_opml, write_opml
-from relais.plugins.blogroll.reciprocity import evidence_for, received_mentions, sent_targets
+from relais.plugins.blogroll.reciprocity import evidence_for, notified_targets
 from relais.plugins.blogroll.text import Profile, terms
+from relais.plugins.webmentions import api as webmentions
 
+from relais.store import StoreError
 from tests.conftest import run_relais
 
 GOOD = """\
@@ -187,8 +191,11 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
             }
         ],
     }
-    received = tmp_path / "received.json"
-    received.write_text(
+    # the Webmentions plugin's files where its settings put them, not at data/webmentions/
+    settings = {"PATH": str(tmp_path / "content"), "WEBMENTIONS_ARCHIVE": "elsewhere/in.json",
+                "WEBMENTIONS_SENT_LOG": "elsewhere/out.json"}
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "in.json").write_text(
         json.dumps(
             {
                 "cursors": {},
@@ -214,8 +221,7 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
             }
         )
     )
-    sent = tmp_path / "sent.json"  # the webmention plugin's sent log
-    sent.write_text(
+    (tmp_path / "elsewhere" / "out.json").write_text(
         json.dumps(
             {
                 "version": 1,
@@ -227,6 +233,8 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
                         "targets": {
                             "https://j.example/post": {"status": "sent", "code": 202},
                             "https://j.example/failed": {"status": "retry", "code": 500},
+                            "https://j.example/planned": {"hash": None, "linked": False,
+                                                          "tries": 0},
                             "https://k.example/": {"status": "sent"},
                         },
                     }
@@ -234,7 +242,7 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
             }
         )
     )
-    notified = tmp_path / "notified.json"  # records with a target field: --notify's log
+    notified = tmp_path / "notified.json"  # --notify's log
     notified.write_text(
         json.dumps(
             {
@@ -243,9 +251,11 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
             }
         )
     )
-    assert sent_targets(notified) == ["https://j.example/"]
+    assert notified_targets(notified) == ["https://j.example/"]
+    sent = webmentions.sent_targets(settings)
+    assert sent == ["https://j.example/post", "https://k.example/"]  # planned ≠ sent
     evidence = evidence_for(
-        "https://j.example/", state, US, received_mentions(received), sent_targets(sent)
+        "https://j.example/", state, US, webmentions.received_sources(settings), sent
     )
     assert evidence.lists_us == ["https://j.example/blogroll.opml"]
     assert evidence.links_to_us == [
@@ -257,10 +267,16 @@ def test_reciprocity_has_four_sources_each_with_its_evidence(tmp_path):
     assert evidence.sources() == ["lists us", "links to us", "mentioned us", "we mentioned them"]
 
 
-def test_missing_or_broken_webmention_files_are_no_evidence(tmp_path):
-    (tmp_path / "broken.json").write_text("{not json")
-    assert received_mentions(tmp_path / "absent.json") == []
-    assert sent_targets(tmp_path / "broken.json") == []
+def test_missing_or_broken_webmention_files_are_no_evidence_and_one_warning(tmp_path, caplog):
+    settings = {"PATH": str(tmp_path / "content"), "BLOGROLL_DATA": "data/blogroll"}
+    assert webmentions.received_sources(settings) == []
+    assert webmentions.sent_targets(settings) == []
+    (tmp_path / "data" / "webmentions").mkdir(parents=True)
+    (tmp_path / "data" / "webmentions" / "sent.json").write_text("{not json")
+    with pytest.raises(StoreError):
+        webmentions.sent_targets(settings)
+    assert blogroll_site.sent(blogroll_config(settings)) == []
+    assert "reciprocity without sent Webmentions" in caplog.text and "sent.json" in caplog.text
     evidence = evidence_for("https://j.example/", {}, US, [], [])
     assert not evidence.mutual and evidence.sources() == []
 

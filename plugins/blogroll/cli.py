@@ -287,7 +287,6 @@ def discover_command(
 ):
     """Suggest like-minded creators you do not follow yet, with the evidence. Adds no one."""
     from relais.plugins.blogroll.discover import discover
-    from relais.plugins.blogroll.reciprocity import received_mentions
     from relais.plugins.blogroll.report import explain_text, html_report, table_rows
 
     cfg = config_from(settings_file)
@@ -308,7 +307,7 @@ def discover_command(
             content=cfg.content_path,
             article_paths=list(cfg.article_paths),
             own_urls=list(cfg.own_urls),
-            received=received_mentions(cfg.root / "data/webmentions/received.json"),
+            received=site.received(cfg),
             depth=depth,
             max_sites=max_sites or cfg.discover_max_sites,
             offline=offline,

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from relais.plugins.webmentions.config import Config as WebmentionsConfig
+from relais.plugins.webmentions.config import config as webmentions_config
+
 from relais.settings import (
     Setting,
     configured,
@@ -135,6 +138,7 @@ class Config:
     article_paths: tuple[str, ...]
     output_path: Path
     relative_urls: bool
+    webmentions: WebmentionsConfig  # where the Webmentions plugin keeps what it sent and received
 
     @property
     def public_url(self) -> str:
@@ -165,6 +169,7 @@ def _make(settings: Mapping[str, Any]) -> Config:
         article_paths=tuple(settings.get("ARTICLE_PATHS") or [""]),
         output_path=Path(settings.get("OUTPUT_PATH") or "output"),
         relative_urls=bool(settings.get("RELATIVE_URLS")),
+        webmentions=webmentions_config(settings),
     )
 
 

@@ -1,28 +1,24 @@
 """Who links back: for each creator, the evidence that the relationship goes both ways.
 
-Four sources, each read from files already on disk (no network):
+Four sources, each read from what is already on disk (no network):
 - their blogroll lists us (members stored by the refresh);
 - their recent posts link to us (links of their entries, stored by the refresh);
-- they sent us webmentions (`data/webmentions/received.json`);
-- we sent them webmentions (`data/webmentions/sent.json`).
+- they sent us webmentions (`received_sources` of the Webmentions plugin);
+- we sent them webmentions: confirmed sends only (`sent_targets` of the Webmentions
+  plugin, and `data/blogroll/notified.json`, the --notify log).
 
-The two webmention files belong to other plugins and may not exist yet, or
-may change shape: they are read defensively (a missing or unreadable file is
-no evidence). What is relied on: somewhere in the JSON, objects with a
-`source` URL (and optionally `author.url`) for received mentions; for sent
-ones, objects with a `target` URL or a `targets` map of URL -> record, counted
-when the record has no status or a successful one (2xx, "sent", "accepted"…).
-`data/blogroll/notified.json` (the --notify log) counts as sent too.
+The Webmentions plugin's data comes through its own functions, which know
+where its files are (`WEBMENTIONS_ARCHIVE`, `WEBMENTIONS_SENT_LOG`) and what
+counts as sent; nothing here reads them by path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from relais.plugins.blogroll.model import belongs_to
+from relais.plugins.webmentions.outcome import SENT
 
 from relais.store import StoreError, read_json
 
@@ -63,80 +59,14 @@ class Evidence:
         }
 
 
-def _objects(value: Any) -> Iterator[dict]:
-    """Every JSON object inside `value`, depth first, in document order."""
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _objects(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _objects(item)
-
-
-def _read(path: Path) -> Any:
-    try:
-        return read_json(path, default=None)
-    except (StoreError, OSError):
-        return None
-
-
-def received_mentions(path: Path) -> list[dict]:
-    """`{source, author_url}` of every received mention found in the archive (maybe none)."""
-    found = []
-    for item in _objects(_read(path)):
-        source = item.get("source")
-        if isinstance(source, str) and source.startswith(("http://", "https://")):
-            author = item.get("author")
-            author_url = author.get("url") if isinstance(author, dict) else None
-            found.append(
-                {"source": source, "author_url": author_url if isinstance(author_url, str) else ""}
-            )
-    return found
-
-
-SUCCESS_WORDS = ("sent", "accepted", "created", "ok", "success", "delivered")
-
-
-def _succeeded(record: dict) -> bool:
-    """No status means sent; else a 2xx code or a word of success ("sent", "accepted"…)."""
-    for name in ("status", "result", "ok"):
-        if name not in record:
-            continue
-        status = record[name]
-        if isinstance(status, bool):
-            return status
-        if isinstance(status, int):
-            return 200 <= status < 300
-        if isinstance(status, str):
-            word = status.strip().lower()
-            return (word.isdigit() and 200 <= int(word) < 300) or word in SUCCESS_WORDS
-    return True
-
-
-def sent_targets(path: Path) -> list[str]:
-    """Targets of the webmentions we sent successfully, from a sent log (maybe none).
-
-    Two shapes are understood: records with a `target` field, and the webmention
-    plugin's `{"sources": {SOURCE: {"targets": {TARGET: {"status": …}}}}}`.
-    """
-    found = []
-    for item in _objects(_read(path)):
-        target = item.get("target")
-        if isinstance(target, str) and target.startswith(("http://", "https://")):
-            if _succeeded(item):
-                found.append(target)
-        targets = item.get("targets")
-        if isinstance(targets, dict):
-            for url, record in targets.items():
-                if (
-                    isinstance(url, str)
-                    and url.startswith(("http://", "https://"))
-                    and isinstance(record, dict)
-                    and _succeeded(record)
-                ):
-                    found.append(url)
-    return found
+def notified_targets(path: Path) -> list[str]:
+    """The sites `relais blogroll refresh --notify` told, as its log says (confirmed only)."""
+    log = read_json(path, default={})
+    if not isinstance(log, dict):
+        raise StoreError(f"{path}: not a notification log (expected an object); fix or remove it")
+    return sorted(record["target"] for record in log.values()
+                  if isinstance(record, dict) and record.get("status") == SENT
+                  and isinstance(record.get("target"), str))
 
 
 def is_ours(url: str, own_urls: list[str]) -> bool:

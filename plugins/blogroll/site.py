@@ -8,10 +8,12 @@ import logging
 from relais.plugins.blogroll.cache import NOTIFIED, load_state
 from relais.plugins.blogroll.config import Config
 from relais.plugins.blogroll.model import BlogrollError, Creator, load_blogroll
-from relais.plugins.blogroll.reciprocity import received_mentions, sent_targets
+from relais.plugins.blogroll.reciprocity import notified_targets
 from relais.plugins.blogroll.render import BlogrollView, build_view
+from relais.plugins.webmentions import api as webmentions
 
 from relais.problems import ProblemLines
+from relais.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +42,34 @@ def read_states(config: Config, creators: list[Creator]) -> dict[str, dict]:
     return states
 
 
+def received(config: Config) -> list[dict]:
+    """Who sent us webmentions, from the Webmentions plugin (none if its data is unreadable)."""
+    try:
+        return webmentions.received_sources(config.webmentions)
+    except StoreError as error:
+        log.warning("blogroll: reciprocity without received mentions: %s", error)
+        return []
+
+
+def sent(config: Config) -> list[str]:
+    """Whom we told, confirmed: Webmentions sent, and --notify's log."""
+    found = []
+    for what, read in (("sent Webmentions", lambda: webmentions.sent_targets(config.webmentions)),
+                       ("notifications", lambda: notified_targets(config.data / NOTIFIED))):
+        try:
+            found.extend(read())
+        except StoreError as error:
+            log.warning("blogroll: reciprocity without %s: %s", what, error)
+    return found
+
+
 def view_for(config: Config, creators: list[Creator], states: dict[str, dict]) -> BlogrollView:
-    webmentions = config.root / "data" / "webmentions"
     return build_view(
         creators,
         states,
         inactive_months=config.inactive_months,
         recent_count=config.recent_count,
         own_urls=list(config.own_urls),
-        received=received_mentions(webmentions / "received.json"),
-        sent=sent_targets(webmentions / "sent.json") + sent_targets(config.data / NOTIFIED),
+        received=received(config),
+        sent=sent(config),
     )

@@ -66,7 +66,8 @@ def send_owed(settings: dict, result: owed.BuildResult, *, dry_run: bool, allow_
     if problem:
         raise BuildError(f"SITEURL {result.site_url!r} {problem}: Webmentions need the public "
                          "URL of each post (send with -s publishconf.py)")
-    policy = sentlog.Policy(settings["WEBMENTIONS_MAX_TRIES"], settings["WEBMENTIONS_RETRY_DELAY"])
+    cfg = config.config(settings)
+    policy = sentlog.Policy(cfg.max_tries, cfg.retry_delay)
     try:
         if dry_run:
             jobs = dispatch.dry_run(result.log_path, result.posts, result.gone, policy)
@@ -114,6 +115,10 @@ def show_summary(report: dispatch.Report, log_path: Path, console: Console) -> N
         console.print(details)
         if len(problems) > 50:
             console.print(f"… and {len(problems) - 50} more in {log_path}")
+    waiting = len(report.jobs) - len(report.results)
+    if waiting:
+        console.print(f"{waiting} pair(s) not sent this run: their host asked us to wait "
+                      "(Retry-After); they stay owed.")
 
 
 @mentions.command("send")
@@ -211,13 +216,11 @@ TOKEN_ENV = "RELAIS_MENTIONS_TOKEN"
 RECEIVER_TOKEN_ENV = "RELAIS_RECEIVER_TOKEN"
 
 
-def _settings(settings_file: str) -> dict:
+def _config(settings_file: str) -> config.Config:
     try:
-        settings = load_settings(settings_file)
-        relais_settings.apply(settings, config.NAMES)
+        return config.config(load_settings(settings_file))
     except (BuildError, relais_settings.SettingsError) as error:
         fail(str(error))
-    return settings
 
 
 @mentions.command("fetch")
@@ -233,13 +236,13 @@ def fetch_command(settings_file, api, domains, full, allow_private_network):
     from relais.plugins.webmentions.incoming.avatar_download import download_avatars
     from relais.plugins.webmentions.incoming.fetch import FetchFailed, fetch_into
 
-    settings = _settings(settings_file)
-    api = api or settings["WEBMENTIONS_API"]
-    domains = list(domains) or config.site_domains(settings)
+    cfg = _config(settings_file)
+    api = api or cfg.api
+    domains = list(domains) or list(cfg.domains)
     if not domains:
         fail("no domain to fetch for: set WEBMENTIONS_DOMAINS or an absolute SITEURL, "
              "or pass --domain")
-    path = config.archive_path(settings)
+    path = cfg.archive
     token = os.environ.get(TOKEN_ENV) or None
     with Progress(transient=True) as progress:
         task = progress.add_task("Reading mentions", total=None)
@@ -300,19 +303,19 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
     from relais.plugins.webmentions.incoming.manifest import NAME as MANIFEST
     from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, create_app
 
-    settings = _settings(settings_file)
-    site = Path(site_dir or settings["OUTPUT_PATH"])
+    cfg = _config(settings_file)
+    site = Path(site_dir) if site_dir else cfg.output
     if not site.is_dir():
         fail(f"{site}: no such folder; run `relais build` or pass --site-dir")
     if not (site / MANIFEST).is_file():
         click.echo(f"warning: {site / MANIFEST} is not there yet (a build under way?): targets "
                    "are answered 503 \"try again shortly\" until `relais build` writes it",
                    err=True)
-    domains = list(domains) or config.site_domains(settings)
+    domains = list(domains) or list(cfg.domains)
     if not domains:
         fail("no site domain: set WEBMENTIONS_DOMAINS or an absolute SITEURL, or pass --domain")
     receiver_config = ReceiverConfig(
-        db=Path(db), site_dir=site, domains=domains, site_url=settings.get("SITEURL") or "",
+        db=Path(db), site_dir=site, domains=domains, site_url=cfg.site_url,
         token=os.environ.get(RECEIVER_TOKEN_ENV) or None, moderation=moderation,
         rate_limit=rate_limit, address_rate_limit=address_rate_limit, max_body=max_body,
         allow_private=private_flag(allow_private_network),

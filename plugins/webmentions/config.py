@@ -1,18 +1,23 @@
-"""The Webmentions plugin's settings, declared once in the registry, and what they resolve to.
+"""The Webmentions plugin's settings, declared once in the registry, and the frozen Config
+built from them once per build: the only module of the plugin that reads settings dicts.
 
 Outgoing (the sent log, what is sent, tries) and incoming (the endpoint, the
-archive, fetching, display). Other modules get paths and domains from here.
+archive, fetching, display).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from relais.plugins.webmentions.incoming.record import TYPES
 
 from relais.settings import (
     Setting,
+    configured,
     data_path,
     declare,
     is_bool,
@@ -79,19 +84,55 @@ declare(*SETTINGS)
 NAMES = [s.name for s in SETTINGS]
 
 
-def sent_log_path(settings) -> Path:
-    """The sent log (WEBMENTIONS_SENT_LOG), absolute."""
-    return data_path(settings, "WEBMENTIONS_SENT_LOG")
+@dataclass(frozen=True)
+class Config:
+    """What the Webmentions plugin knows of a site, built once per build (`config()`)."""
+
+    site_url: str  # SITEURL: absolute when publishing, "" in development
+    output: Path
+    default_lang: str
+    sent_log: Path  # WEBMENTIONS_SENT_LOG, resolved
+    exclude: tuple[str, ...]
+    include_media: bool
+    max_tries: int
+    retry_delay: int
+    tombstones: bool
+    archive: Path  # WEBMENTIONS_ARCHIVE, resolved
+    domains: tuple[str, ...]  # WEBMENTIONS_DOMAINS, else SITEURL's host
+    api: str
+    show_types: tuple[str, ...]
+    blocklist: tuple[str, ...]
+    max_reply_length: int
 
 
-def archive_path(settings) -> Path:
-    """The archive of received mentions (WEBMENTIONS_ARCHIVE), absolute."""
-    return data_path(settings, "WEBMENTIONS_ARCHIVE")
-
-
-def site_domains(settings: dict) -> list[str]:
+def site_domains(settings: Mapping[str, Any]) -> list[str]:
     """WEBMENTIONS_DOMAINS, else the host of SITEURL (empty when SITEURL is relative)."""
     if settings.get("WEBMENTIONS_DOMAINS"):
         return [d.lower() for d in settings["WEBMENTIONS_DOMAINS"]]
     host = urlsplit(settings.get("SITEURL") or "").netloc.lower()
     return [host] if host else []
+
+
+def _make(settings: Mapping[str, Any]) -> Config:
+    return Config(
+        site_url=settings.get("SITEURL") or "",
+        output=Path(settings.get("OUTPUT_PATH") or "output"),
+        default_lang=settings.get("DEFAULT_LANG") or "en",
+        sent_log=data_path(settings, "WEBMENTIONS_SENT_LOG"),
+        exclude=tuple(settings["WEBMENTIONS_EXCLUDE"]),
+        include_media=settings["WEBMENTIONS_INCLUDE_MEDIA"],
+        max_tries=settings["WEBMENTIONS_MAX_TRIES"],
+        retry_delay=settings["WEBMENTIONS_RETRY_DELAY"],
+        tombstones=settings["WEBMENTIONS_TOMBSTONES"],
+        archive=data_path(settings, "WEBMENTIONS_ARCHIVE"),
+        domains=tuple(site_domains(settings)),
+        api=settings["WEBMENTIONS_API"],
+        show_types=tuple(settings["WEBMENTIONS_SHOW_TYPES"]),
+        blocklist=tuple(settings["WEBMENTIONS_BLOCKLIST"]),
+        max_reply_length=settings["WEBMENTIONS_MAX_REPLY_LENGTH"],
+    )
+
+
+def config(settings) -> Config:
+    """This build's Webmentions Config (the settings applied and checked the first time)."""
+    return configured(settings, "webmentions", NAMES, _make)

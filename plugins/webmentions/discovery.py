@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from relais.net.client import HttpClient
+from relais.net.client import HttpClient, retry_after_seconds
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -198,6 +198,7 @@ class Discovery:
     final_url: str | None = None
     status: int | None = None
     reason: str = ""
+    retry_after: float | None = None  # seconds asked by a 429 or 503 (Retry-After)
 
 
 async def discover(client: HttpClient, target: str) -> Discovery:
@@ -205,7 +206,8 @@ async def discover(client: HttpClient, target: str) -> Discovery:
     response = await client.get(target, headers={"Accept": "text/html, */*;q=0.5"})
     if response.status >= 400:
         return Discovery(target, None, response.url, response.status,
-                         f"the target answered HTTP {response.status}")
+                         f"the target answered HTTP {response.status}",
+                         retry_after_seconds(response.headers.get("retry-after")))
     html = response.text if is_html(response.headers.get("content-type")) else None
     endpoint = find_endpoint(response.url, response.headers, html)
     if endpoint is None:

@@ -1,28 +1,31 @@
-"""Send what a build owes: plan from the sent log, send concurrently, record every result.
+"""Send what a build owes: plan from the sent log, send concurrently, journal every result.
 
-The log is written atomically as results come in (at most every
-`save_every` seconds, less often when the log is big, and at the end), so a
-run killed at any moment leaves a valid log and the next run sends exactly
-the pairs it does not show as settled. A failing remote only ever changes
-its own pair's record.
+At the start, the log on disk (with the journal of a run that was killed
+replayed into it) is reconciled with the build and written back, and the
+journal is emptied. Then at most `total` pairs are in flight at once (at most
+`per_host` per host), and each result is appended to the journal before its
+slot goes to the next pair: a run killed at any moment re-sends, next time,
+at most the pairs that were in flight. A host that asked us to wait
+(Retry-After) gets nothing more this run; its pairs stay owed. At the
+end the journal is compacted into the log. Every file write happens off the
+event loop. A failing remote only ever changes its own pair's record.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from relais.plugins.webmentions import sentlog
+from relais.plugins.webmentions import journal, sentlog
 from relais.plugins.webmentions.sending import FAILED, Outcome, send_webmention
 
 from relais.net.client import HttpClient
-from relais.store import StoreError, read_json, write_json
+from relais.store import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +46,10 @@ class Report:
 
 
 def load_log(path: Path) -> dict:
-    """The sent log, or an empty one; ValueError (one line naming the file) if unreadable."""
+    """The sent log with its journal replayed, or an empty one; ValueError (one line naming
+    the file) if unreadable."""
     try:
-        return sentlog.check(read_json(path), str(path))
+        return sentlog.check(journal.read_raw(path), str(path))
     except StoreError as error:
         raise ValueError(str(error)) from None
 
@@ -62,21 +66,20 @@ def plan(log_path: Path, posts: list[sentlog.Post], gone: set[str], policy: sent
 async def send_all(log_path: Path, posts: list[sentlog.Post], gone: set[str], *,
                    policy: sentlog.Policy, client_options: dict,
                    on_result: Callable[[Result], None] | None = None,
-                   save_every: float = 0.25, now: datetime | None = None) -> Report:
-    """Send every owed pair; the log on disk is valid at every moment."""
+                   now: datetime | None = None) -> Report:
+    """Send every owed pair; the log and its journal on disk are valid at every moment."""
     now = now or datetime.now(UTC)
-    original = load_log(log_path)
-    log, jobs = plan(log_path, posts, gone, policy, now)
+    log, jobs = await asyncio.to_thread(plan, log_path, posts, gone, policy, now)
     report = Report(jobs)
-    if log != original:
-        write_json(log_path, log)
+    await asyncio.to_thread(journal.compact, log_path, log)
     targets_of = {post.source: post.targets for post in posts}
-    last_save = time.monotonic()
-    pause = save_every
-    dirty = False
+    queues: dict[str, deque[sentlog.Job]] = {}
+    for job in jobs:
+        queues.setdefault(sentlog.host_of(job.target), deque()).append(job)
+    in_flight = asyncio.Semaphore(client_options.get("total", 16))
+    per_host = client_options.get("per_host", 2)
 
-    async def one(client: HttpClient, job: sentlog.Job) -> None:
-        nonlocal last_save, dirty, pause
+    async def one(client: HttpClient, book: journal.Journal, job: sentlog.Job, host: str):
         try:
             outcome = await send_webmention(client, job.source, job.target)
         except Exception as error:  # a bug must cost one pair, not the run and its log
@@ -84,24 +87,28 @@ async def send_all(log_path: Path, posts: list[sentlog.Post], gone: set[str], *,
             outcome = Outcome(FAILED, f"internal error: {type(error).__name__}: {error}")
         linked = job.target in targets_of.get(job.source, ())
         sentlog.record(log, job, outcome, now, policy, linked)
-        result = Result(job, outcome)
-        report.results.append(result)
-        dirty = True
-        if time.monotonic() - last_save >= pause:
-            writing = time.monotonic()
-            write_json(log_path, log)
-            last_save, dirty = time.monotonic(), False
-            # a big log takes a while to write: keep writing under a tenth of the run's time
-            pause = max(save_every, 10 * (last_save - writing))
-        if on_result:
-            on_result(result)
+        await book.append(journal.line_for(log, job.source, job.target, host))
+        return Result(job, outcome)
+
+    async def host_worker(client: HttpClient, book: journal.Journal, host: str,
+                          waiting: deque[sentlog.Job]) -> None:
+        while waiting and sentlog.host_ready(log, host, now):
+            job = waiting.popleft()
+            async with in_flight:  # held until the result is journaled
+                result = await one(client, book, job, host)
+            report.results.append(result)
+            if on_result:
+                on_result(result)
 
     try:
-        async with HttpClient(**client_options) as client:
-            await asyncio.gather(*(one(client, job) for job in jobs))
+        with journal.Journal(journal.journal_path(log_path)) as book:
+            async with HttpClient(**client_options) as client:
+                await asyncio.gather(*(
+                    host_worker(client, book, host, waiting)
+                    for host, waiting in queues.items()
+                    for _ in range(min(per_host, len(waiting)))))
     finally:
-        if dirty:
-            write_json(log_path, log)
+        await asyncio.to_thread(journal.compact, log_path, log)
     return report
 
 

@@ -14,22 +14,21 @@ of the finished site for the receiver (`incoming/manifest.py`).
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from pelican import signals
 from relais.plugins.core import autoescape_templates
-from relais.plugins.webmentions import config, owed, sentlog
+from relais.plugins.webmentions import owed, sentlog
+from relais.plugins.webmentions.config import Config, config
 from relais.plugins.webmentions.incoming.archive import ArchiveError, load
 from relais.plugins.webmentions.incoming.avatars import AvatarShelf
 from relais.plugins.webmentions.incoming.display import Conversation, conversations, target_path
 from relais.plugins.webmentions.incoming.manifest import write_manifest
+from relais.plugins.webmentions.journal import read_raw
 from relais.plugins.webmentions.targets import content_hash, post_targets
 from relais.plugins.webmentions.tombstones import write_tombstones
 
 from relais.problems import ProblemLines
-from relais.settings import apply
-from relais.store import read_json
 
 
 def connect() -> None:
@@ -45,12 +44,7 @@ def finalize(pelican):
     manifest of pages for the receiver, written last so that it lists every page written."""
     finish(pelican)
     copy_avatars(pelican)
-    write_manifest(Path(pelican.settings["OUTPUT_PATH"]))
-
-
-def use_settings(settings: dict) -> None:
-    """Defaults and checks (the core plugin does it too; this keeps the plugin usable alone)."""
-    apply(settings, config.NAMES)
+    write_manifest(config(pelican.settings).output)
 
 
 # --- outgoing: what the build owes, tombstones --------------------------------------------
@@ -90,34 +84,31 @@ def metadata_urls(item) -> list[str]:
     return urls
 
 
-def describe(item, settings) -> sentlog.Post:
-    site_url = settings.get("SITEURL") or ""
+def describe(item, cfg: Config) -> sentlog.Post:
     content = item.content
     extra = metadata_urls(item)
     return sentlog.Post(
-        source=f"{site_url.rstrip('/')}/{item.url}",
+        source=f"{cfg.site_url.rstrip('/')}/{item.url}",
         hash=content_hash(content, extra),
-        targets=post_targets(content, extra, site_url, settings["WEBMENTIONS_EXCLUDE"],
-                             settings["WEBMENTIONS_INCLUDE_MEDIA"]),
+        targets=post_targets(content, extra, cfg.site_url, cfg.exclude, cfg.include_media),
         path=item.save_as,
     )
 
 
 def finish(pelican):
     settings = pelican.settings
-    use_settings(settings)
+    cfg = config(settings)
     items, written = settings.pop(PENDING, ([], set()))
     seen, posts = set(), []
     for item in items:
         if id(item) not in seen and getattr(item, "save_as", None):
             seen.add(id(item))
-            posts.append(describe(item, settings))
-    result = owed.BuildResult(settings.get("SITEURL") or "", config.sent_log_path(settings), posts)
-    if settings["WEBMENTIONS_TOMBSTONES"]:
-        log = sentlog.check(read_json(result.log_path), str(result.log_path))
-        result.gone = write_tombstones(log, written | {p.path for p in posts},
-                                       Path(settings["OUTPUT_PATH"]),
-                                       settings.get("DEFAULT_LANG", "en"))
+            posts.append(describe(item, cfg))
+    result = owed.BuildResult(cfg.site_url, cfg.sent_log, posts)
+    if cfg.tombstones:
+        log = sentlog.check(read_raw(result.log_path), str(result.log_path))
+        result.gone = write_tombstones(log, written | {p.path for p in posts}, cfg.output,
+                                       cfg.default_lang)
     owed.keep(settings, result)
 
 
@@ -135,9 +126,9 @@ class ArchiveProblem(ProblemLines):
         super().__init__([line])
 
 
-def _site_path(settings: dict, url: str) -> str:
+def _site_path(cfg: Config, url: str) -> str:
     """The path a post's URL has on the live site ('/2026/slug/'), SITEURL's own path included."""
-    prefix = urlsplit(settings.get("SITEURL") or "").path.rstrip("/")
+    prefix = urlsplit(cfg.site_url).path.rstrip("/")
     return target_path(f"{prefix}/{url.lstrip('/')}")
 
 
@@ -149,16 +140,16 @@ def _aliases(item) -> list[str]:
 
 def attach_mentions(generator):
     settings = generator.settings
-    use_settings(settings)
+    cfg = config(settings)
     if STATE not in settings:  # read and grouped once per build (articles, then pages)
-        settings[STATE] = group(settings)
+        settings[STATE] = group(cfg)
     found, _shelf = settings[STATE]
-    siteurl = settings.get("SITEURL") or ""
+    siteurl = cfg.site_url
     absolute = siteurl.startswith(("http://", "https://"))
     items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
              *generator.translations]
     for item in items:
-        conversation = found.get(_site_path(settings, item.url)) or Conversation()
+        conversation = found.get(_site_path(cfg, item.url)) or Conversation()
         for alias in _aliases(item):  # mentions of its old addresses count too
             if alias in found:
                 conversation = conversation.merged(found[alias])
@@ -167,20 +158,19 @@ def attach_mentions(generator):
         item.webmention_target = f"{siteurl.rstrip('/')}/{item.url}" if absolute else None
 
 
-def group(settings: dict) -> tuple[dict[str, Conversation], AvatarShelf]:
+def group(cfg: Config) -> tuple[dict[str, Conversation], AvatarShelf]:
     """Every conversation of the site, keyed by the path of its target; the avatars used."""
-    path = config.archive_path(settings)
     try:
-        archive = load(path)
+        archive = load(cfg.archive)
     except ArchiveError as error:
         raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
-    shelf = AvatarShelf(path.parent / "avatars")
+    shelf = AvatarShelf(cfg.archive.parent / "avatars")
     return conversations(
         archive.mentions.values(),
-        domains=config.site_domains(settings),
-        show_types=settings["WEBMENTIONS_SHOW_TYPES"],
-        blocked=settings["WEBMENTIONS_BLOCKLIST"],
-        max_length=settings["WEBMENTIONS_MAX_REPLY_LENGTH"],
+        domains=list(cfg.domains),
+        show_types=cfg.show_types,
+        blocked=cfg.blocklist,
+        max_length=cfg.max_reply_length,
         avatar_of=shelf,
     ), shelf
 
@@ -188,4 +178,4 @@ def group(settings: dict) -> tuple[dict[str, Conversation], AvatarShelf]:
 def copy_avatars(pelican):
     state = pelican.settings.pop(STATE, None)
     if state is not None:
-        state[1].copy_to(Path(pelican.settings["OUTPUT_PATH"]))
+        state[1].copy_to(config(pelican.settings).output)

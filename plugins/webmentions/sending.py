@@ -31,6 +31,7 @@ from relais.net.client import (
     FetchError,
     HttpClient,
     TooLarge,
+    retry_after_seconds,
 )
 
 
@@ -50,8 +51,9 @@ async def send_webmention(client: HttpClient, source: str, target: str) -> Outco
     except FetchError as error:
         return judge_error(error, "discovery")
     if found.endpoint is None:
-        status = RETRY if found.status and found.status >= 500 else NO_ENDPOINT
-        return Outcome(status, found.reason, found.status)
+        passing = found.status is not None and (found.status >= 500 or found.status == 429)
+        return Outcome(RETRY if passing else NO_ENDPOINT, found.reason, found.status,
+                       retry_after=found.retry_after if passing else None)
     try:
         response = await client.post(found.endpoint, data={"source": source, "target": target})
     except FetchError as error:
@@ -59,6 +61,7 @@ async def send_webmention(client: HttpClient, source: str, target: str) -> Outco
         outcome.endpoint = found.endpoint
         return outcome
     location = response.headers.get("location")
-    outcome = judge_response(response.status, urljoin(response.url, location) if location else None)
+    outcome = judge_response(response.status, urljoin(response.url, location) if location else None,
+                             retry_after_seconds(response.headers.get("retry-after")))
     outcome.endpoint = found.endpoint
     return outcome

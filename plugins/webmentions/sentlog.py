@@ -1,8 +1,9 @@
 """The sent log (`data/webmentions/sent.json`): what was sent, and what is still owed.
 
 Pure functions over a plain dict, so the rules are testable without a
-network. The file is committed to git and written atomically after every
-result, so a killed run loses at most the pairs in flight.
+network. The file is committed to git; while a run sends, each result goes
+to its journal first (`journal.py`), so a killed run loses at most the
+pairs in flight.
 
 Shape (sorted keys, stable order):
 
@@ -13,14 +14,19 @@ Shape (sorted keys, stable order):
                                                "status", "reason", "code", "endpoint",
                                                "location", "tries", "last_try",
                                                "next_try"}}}},
-     "hosts": {HOST: {"failures": runs in a row that failed, "next_try", "last_failure"}}}
+     "hosts": {HOST: {"failures": runs in a row that failed, "next_try", "last_failure",
+                      "asked_until": the end of the wait its Retry-After asked for}}}
 
 A pair is owed when the post's current hash differs from the hash at which
 the pair was last settled and the post links it now or linked it then (a
 removed link is told once, as the spec asks). A deleted post has the hash
 `GONE` and links nothing, so each former target is told once. Pairs that
-failed for a passing reason wait (doubling delays) and are given up after
-`max_tries`, per pair and per host.
+failed for a passing reason wait (doubling delays, or longer when the host
+said so with Retry-After) and are given up after `max_tries`, per pair and
+per host; nothing at all is sent to a host before the wait it asked for
+with Retry-After is over, whatever the pair. When a post's content changes,
+its pairs start again with fresh tries (and their hosts' failure counts
+with them): a new version is worth a new attempt.
 """
 
 from __future__ import annotations
@@ -96,6 +102,8 @@ def reconcile(log: dict, posts: list[Post], gone: set[str]) -> None:
     current = {post.source: post for post in posts}
     for post in posts:
         entry = log["sources"].setdefault(post.source, {"targets": {}})
+        if entry.get("hash") not in (None, post.hash):
+            fresh_tries(log, entry)
         entry.update(hash=post.hash, path=post.path, deleted=False)
         for target in post.targets:
             entry["targets"].setdefault(target, {"hash": None, "linked": False, "tries": 0})
@@ -105,7 +113,20 @@ def reconcile(log: dict, posts: list[Post], gone: set[str]) -> None:
     for source in gone - set(current):
         entry = log["sources"].get(source)
         if entry is not None:
+            if entry.get("hash") != GONE:
+                fresh_tries(log, entry)
             entry.update(hash=GONE, deleted=True)
+
+
+def fresh_tries(log: dict, entry: dict) -> None:
+    """A new version of the post: its failed pairs, and their hosts, get their tries back
+    (a wait the host asked for with Retry-After still holds)."""
+    for target, rec in entry["targets"].items():
+        if rec.get("status") in (RETRY, GAVE_UP) or rec.get("tries"):
+            rec.update(tries=0, next_try=None)
+            host = log["hosts"].get(host_of(target))
+            if host:
+                host.update(failures=0, next_try=None, last_failure=None)
 
 
 def owed(log: dict, posts: list[Post], now: datetime, policy: Policy) -> list[Job]:
@@ -120,13 +141,13 @@ def owed(log: dict, posts: list[Post], now: datetime, policy: Policy) -> list[Jo
         for target in sorted(entry["targets"]):
             rec = entry["targets"][target]
             linked = target in targets
+            if not _due(log, target, rec, now):
+                continue  # the pair or its host waits
             if rec.get("hash") == entry["hash"]:
-                if rec.get("status") != RETRY or not _due(log, target, rec, now):
+                if rec.get("status") != RETRY:
                     continue
                 why = "retry"
             elif not (linked or rec.get("linked")):
-                continue
-            elif rec.get("status") == RETRY and not _due(log, target, rec, now):
                 continue
             elif entry.get("deleted"):
                 why = "deleted"
@@ -139,11 +160,22 @@ def owed(log: dict, posts: list[Post], now: datetime, policy: Policy) -> list[Jo
 
 
 def _due(log: dict, target: str, rec: dict, now: datetime) -> bool:
-    host = log["hosts"].get(host_of(target), {})
-    for moment in (parse_stamp(rec.get("next_try")), parse_stamp(host.get("next_try"))):
-        if moment is not None and moment > now:
-            return False
-    return True
+    """Nothing makes the pair wait now: its host's Retry-After, and for a pair that failed,
+    its own next try and its host's backoff."""
+    host_name = host_of(target)
+    if not host_ready(log, host_name, now):
+        return False
+    if rec.get("status") != RETRY:
+        return True
+    host = log["hosts"].get(host_name, {})
+    return not any(moment is not None and moment > now for moment in (
+        parse_stamp(rec.get("next_try")), parse_stamp(host.get("next_try"))))
+
+
+def host_ready(log: dict, host_name: str, now: datetime) -> bool:
+    """False while the host's own request to wait (Retry-After) runs, whatever the pair."""
+    asked = parse_stamp(log["hosts"].get(host_name, {}).get("asked_until"))
+    return asked is None or asked <= now
 
 
 def record(log: dict, job: Job, outcome: Outcome, now: datetime, policy: Policy,
@@ -158,12 +190,15 @@ def record(log: dict, job: Job, outcome: Outcome, now: datetime, policy: Policy,
     if outcome.status == RETRY:
         rec["tries"] = rec.get("tries", 0) + 1
         if host.get("last_failure") != stamp(now):  # a host fails at most once a run
-            host["failures"] += 1
+            host["failures"] = host.get("failures", 0) + 1
             host["last_failure"] = stamp(now)
-        delay = timedelta(seconds=policy.retry_delay * 2 ** (rec["tries"] - 1))
+        asked = timedelta(seconds=outcome.retry_after or 0)
+        delay = max(asked, timedelta(seconds=policy.retry_delay * 2 ** (rec["tries"] - 1)))
         host_delay = timedelta(seconds=policy.retry_delay * 2 ** (host["failures"] - 1))
         rec["next_try"] = stamp(now + delay)
         host["next_try"] = stamp(now + host_delay)
+        if outcome.retry_after:
+            host["asked_until"] = max(host.get("asked_until") or "", stamp(now + asked))
         if rec["tries"] >= policy.max_tries or host["failures"] >= policy.max_tries:
             who = "this pair" if rec["tries"] >= policy.max_tries else f"host {host_name}"
             rec.update(status=GAVE_UP, hash=entry["hash"], next_try=None,
@@ -172,7 +207,7 @@ def record(log: dict, job: Job, outcome: Outcome, now: datetime, policy: Policy,
     else:
         rec.update(hash=entry["hash"], linked=linked, tries=0, next_try=None)
         if outcome.status == SENT:
-            host.clear()
-    if not host.get("failures"):
+            host.clear()  # it answers again: its failures and waits are over
+    if not host.get("failures") and not host.get("asked_until"):
         del log["hosts"][host_name]
     return rec
