@@ -31,8 +31,6 @@ from relais.plugins.webmentions.incoming.archive import ArchiveError
 from relais.plugins.webmentions.incoming.archive import load as load_archive
 from relais.plugins.webmentions.outcome import SENT
 
-from relais.settings import apply
-
 log = logging.getLogger(__name__)
 HIDDEN = ("draft", "hidden", "skip")
 
@@ -93,18 +91,16 @@ def blogroll(settings: dict) -> tuple[list[Creator], dict[str, dict]]:
 
 
 def received(settings: dict) -> list[dict]:
-    apply(settings, webmentions_config.NAMES)
     try:
-        archive = load_archive(webmentions_config.archive_path(settings))
+        archive = load_archive(webmentions_config.config(settings).archive)
     except ArchiveError as error:
         raise SourceProblem(str(error)) from None
     return sorted(archive.mentions.values(), key=lambda m: (m.get("published") or "", m["source"]))
 
 
 def sent(settings: dict) -> list[Sent]:
-    apply(settings, webmentions_config.NAMES)
     try:
-        sent_log = load_log(webmentions_config.sent_log_path(settings))
+        sent_log = load_log(webmentions_config.config(settings).sent_log)
     except ValueError as error:
         raise SourceProblem(str(error)) from None
     return [
