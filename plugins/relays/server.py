@@ -27,7 +27,7 @@ from relais.plugins.relays.desk import Desk
 from relais.plugins.relays.reach import closeness
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 COOKIE = "relais_relays"
@@ -149,6 +149,7 @@ def create_app(open_desk: Callable[[], Desk], *, token: str,
         Route("/", home),
         Route("/people", people),
         Route("/reach", reach),
+        Route("/favicon.ico", lambda request: Response(status_code=204, headers=HEADERS)),
         Route("/answered", change, methods=["POST"]),
         Route("/people/{key:path}/stage", change, methods=["POST"]),
         Route("/people/{key:path}/note", change, methods=["POST"]),
