@@ -110,10 +110,10 @@ def data_home() -> Path:
 def own_urls(settings) -> tuple[str, ...]:
     """The site's addresses, as the blogroll and the Webmentions plugins know them."""
     from relais.plugins.blogroll.config import config as blogroll_config
-    from relais.plugins.webmentions.config import site_domains
+    from relais.plugins.webmentions.config import config as webmentions_config
 
     urls = list(blogroll_config(settings).own_urls)
-    urls += [f"https://{domain}/" for domain in site_domains(settings)]
+    urls += [f"https://{domain}/" for domain in webmentions_config(settings).domains]
     return tuple(dict.fromkeys(url.rstrip("/") + "/" for url in urls))
 
 

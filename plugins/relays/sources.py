@@ -25,11 +25,13 @@ from relais.plugins.maker_stories.config import config as stories_config
 from relais.plugins.maker_stories.facts import read_facts, split_status
 from relais.plugins.relays.config import Config, slug
 from relais.plugins.relays.gather import Creator, Sent, Sources, Story
-from relais.plugins.webmentions import config as webmentions_config
-from relais.plugins.webmentions.dispatch import load_log
-from relais.plugins.webmentions.incoming.archive import ArchiveError
+from relais.plugins.webmentions import sentlog
+from relais.plugins.webmentions.config import config as webmentions_config
 from relais.plugins.webmentions.incoming.archive import load as load_archive
+from relais.plugins.webmentions.journal import read_raw
 from relais.plugins.webmentions.outcome import SENT
+
+from relais.store import StoreError
 
 log = logging.getLogger(__name__)
 HIDDEN = ("draft", "hidden", "skip")
@@ -91,17 +93,22 @@ def blogroll(settings: dict) -> tuple[list[Creator], dict[str, dict]]:
 
 
 def received(settings: dict) -> list[dict]:
+    """Every received mention, whole (type, date, author, title): the archive as the
+    webmentions plugin loads it (`webmentions.api.received_sources` gives sources only)."""
     try:
-        archive = load_archive(webmentions_config.config(settings).archive)
-    except ArchiveError as error:
+        archive = load_archive(webmentions_config(settings).archive)
+    except StoreError as error:
         raise SourceProblem(str(error)) from None
     return sorted(archive.mentions.values(), key=lambda m: (m.get("published") or "", m["source"]))
 
 
 def sent(settings: dict) -> list[Sent]:
+    """Every pair of the sent log with its status and date, read as `webmentions.api` reads
+    it (the journal of a killed run replayed)."""
+    path = webmentions_config(settings).sent_log
     try:
-        sent_log = load_log(webmentions_config.config(settings).sent_log)
-    except ValueError as error:
+        sent_log = sentlog.check(read_raw(path), str(path))
+    except (StoreError, ValueError) as error:
         raise SourceProblem(str(error)) from None
     return [
         Sent(source, target, record.get("status") == SENT, record.get("last_try"))
