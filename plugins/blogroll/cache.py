@@ -9,6 +9,7 @@ next refresh asks "has it changed?" instead of downloading it again.
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 
 from relais.store import StoreError, read_json, write_json
@@ -34,6 +35,7 @@ def empty_state(site: str) -> dict:
         "last_success": None,
         "last_error": None,
         "failing_since": None,
+        "wait_until": None,  # a wait the site asked for (Retry-After), honoured by later runs
     }
 
 
@@ -64,6 +66,21 @@ def load_all(directory: Path, keys: dict[str, str]) -> dict[str, dict]:
 
 def save_state(directory: Path, key: str, state: dict) -> None:
     write_json(state_path(directory, key), state)
+
+
+def sweep_temporary(directory: Path, older_than: float = 600.0) -> int:
+    """Remove the temporary files a killed write left (`.NAME.….tmp`, see relais.store) once
+    they are older than any write in progress could be; how many."""
+    removed = 0
+    limit = time.time() - older_than
+    for path in Path(directory).glob(".*.tmp"):
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def snapshot(state: dict) -> dict:

@@ -44,13 +44,15 @@ class _Details:
     folders: list[str] = field(default_factory=list)
 
 
-def _details(document: bytes) -> tuple[dict[str, _Details], list[Outline]] | None:
+def _details(document: bytes, where: str) -> tuple[dict[str, _Details], list[Outline]] | None:
     """What listparser leaves out: per xmlUrl the htmlUrl, description and folders, and the
-    outlines that have a site but no feed (a blogroll of sites). None when it is not OPML."""
+    outlines that have a site but no feed (a blogroll of sites). None when it is not OPML;
+    OpmlError when it is not even well-formed XML (listparser's lenient pass would make
+    outlines of it)."""
     try:
         root = ET.fromstring(document)
-    except ET.ParseError:
-        return None
+    except ET.ParseError as error:
+        raise OpmlError(f"{where}: not a usable OPML list (not well-formed XML: {error})") from None
     if root.tag != "opml":
         return None
     details: dict[str, _Details] = {}
@@ -89,7 +91,7 @@ def read_opml(document: bytes | str, where: str = "OPML") -> list[Outline]:
     import listparser  # here, not at the top: the build only writes OPML, and this is slow to load
 
     result = listparser.parse(document)
-    found = _details(document)
+    found = _details(document, where)
     if found is None and not result.feeds:
         reason = result.get("bozo_exception") or "the root element is not <opml>"
         raise OpmlError(f"{where}: not a usable OPML list ({str(reason).splitlines()[0]})")

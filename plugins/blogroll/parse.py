@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXParseException
 
 import feedparser
 import mf2py
@@ -93,6 +94,12 @@ def parse_feed(content: bytes, url: str, content_type: str = "", keep: int = 10)
         raise ParseError(
             "not an Atom or RSS feed" + (f" ({str(reason).splitlines()[0]})" if reason else "")
         )
+    broken = parsed.get("bozo_exception")
+    if isinstance(broken, SAXParseException):
+        # feedparser's lenient second pass would make entries of it (with empty titles and
+        # links): a document that is not XML is a broken feed, not a feed
+        raise ParseError(f"not well-formed XML (line {broken.getLineNumber()}, column "
+                         f"{broken.getColumnNumber()}: {broken.getMessage()})")
     entries = []
     for entry in parsed.entries:
         link = entry.get("link") or ""
@@ -110,6 +117,8 @@ def parse_feed(content: bytes, url: str, content_type: str = "", keep: int = 10)
                 "links": _links(entry, link or url),
             }
         )
+        if not entries[-1]["title"] and not entries[-1]["url"]:
+            entries.pop()  # nothing to show or link to
     entries.sort(key=lambda e: (e["date"] is not None, e["date"] or "", e["url"]), reverse=True)
     blogroll = parsed.feed.get("source_blogroll")
     return Feed(

@@ -4,7 +4,11 @@ All creators are refreshed at once; the shared HTTP client keeps the pace
 (per-host and total limits, Retry-After). Each resource is fetched with the
 validators stored last time, so an unchanged site answers 304 and costs no
 download and no parsing. A creator whose fetch fails keeps its last good
-data and gets one line saying why.
+data and gets one line saying why; validators are kept only for data that
+is kept (a blogroll dropped because it is gone takes its validators with
+it, so it can come back). A site whose home page fails (5xx, 429, no
+connection) is asked nothing else that run; a wait it asked for with
+Retry-After is written in its state and honoured by the next runs.
 """
 
 from __future__ import annotations
@@ -15,16 +19,22 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from relais.plugins.blogroll.cache import AVATARS, load_state, save_state, snapshot
+from relais.plugins.blogroll.cache import (
+    AVATARS,
+    load_state,
+    save_state,
+    snapshot,
+    sweep_temporary,
+)
 from relais.plugins.blogroll.model import Creator, belongs_to, site_identity
 from relais.plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
 
-from relais.net.client import FetchError, HttpClient, run
+from relais.net.client import FetchError, HttpClient, retry_after_seconds, run
 from relais.store import write_atomic
 
 PARSE_POOL_MIN = 50  # creators from which feeds are parsed in a worker process
@@ -48,7 +58,7 @@ class Outcome:
 
     key: str
     name: str
-    result: str = "ok"  # ok, unchanged, failing, gone
+    result: str = "ok"  # ok, unchanged, failing, gone, waiting
     problems: list[str] = field(default_factory=list)
     new_entries: int = 0
     requests: int = 0
@@ -56,17 +66,33 @@ class Outcome:
     feed_bodies: int = 0
 
 
-class Fetcher:
-    """Conditional GETs for one creator: sends the stored validators, keeps the new ones."""
+class HostDown(FetchError):
+    """Not asked: the site's home page failed this run."""
 
-    def __init__(self, client: HttpClient, state: dict, outcome: Outcome, pool=None):
+
+class Fetcher:
+    """Conditional GETs for one creator: sends the stored validators, keeps the new ones;
+    remembers the hosts that failed and the waits asked for (Retry-After)."""
+
+    def __init__(self, client: HttpClient, state: dict, outcome: Outcome, pool=None,
+                 now: datetime | None = None):
         self.client = client
         self.pool = pool
         self.validators: dict = state["validators"]
         self.outcome = outcome
         self.used: set[str] = set()
+        self.down: dict[str, str] = {}  # host -> why nothing more is asked of it
+        self.now = now or datetime.now(UTC)
+        self.wait_until: datetime | None = None
+
+    def mark_down(self, url: str, why: str) -> None:
+        self.down.setdefault(urlsplit(url).hostname or "", why)
 
     async def get(self, url: str, conditional: bool = True):
+        why = self.down.get(urlsplit(url).hostname or "")
+        if why:
+            self.used.add(url)  # nothing learnt about it: its validators stay
+            raise HostDown(url, f"not asked: {why}")
         headers = {}
         known = self.validators.get(url, {}) if conditional else {}
         if known.get("etag"):
@@ -78,7 +104,26 @@ class Fetcher:
         self.used.add(url)
         if response.status == 200:
             self.outcome.bodies += 1
+        asked = retry_after_seconds(response.headers.get("retry-after"))
+        if response.status in (429, 503) and asked:
+            until = self.now + timedelta(seconds=asked)
+            self.wait_until = max(self.wait_until or until, until)
         return response
+
+    def problem(self, what: str, url: str, response) -> str:
+        """One line for an answer that is not the document; true about any wait."""
+        status = response.status
+        if status not in (429, 503):
+            return f"{what} {url}: HTTP {status}"
+        asked = retry_after_seconds(response.headers.get("retry-after"))
+        if asked is None:
+            return f"{what} {url}: still HTTP {status} after {self.client.retries} retries"
+        until = (self.now + timedelta(seconds=asked)).isoformat(timespec="minutes")
+        if asked > self.client.max_retry_after or not self.client.retries:
+            return (f"{what} {url}: HTTP {status}, asked to wait {asked:g} s (Retry-After); "
+                    f"not asked again before {until}")
+        return (f"{what} {url}: still HTTP {status} after waiting {asked:g} s as asked "
+                f"(Retry-After); not asked again before {until}")
 
     async def parse(self, work: partial):
         """Parse here, or in the worker process when there is one (a big refresh: the
@@ -106,19 +151,15 @@ class Fetcher:
         self.validators.pop(url, None)
 
 
-def _status_problem(what: str, url: str, status: int) -> str:
-    if status == 429 or status == 503:
-        return f"{what} {url}: still {status} after waiting as asked (Retry-After); try later"
-    return f"{what} {url}: HTTP {status}"
-
-
 async def _refresh_home(fetch: Fetcher, creator: Creator, state: dict) -> None:
     state.setdefault("home", {"feeds": [], "blogrolls": []})
     response = await fetch.get(creator.site)
     if response.status == 304:
         return
+    if response.status >= 500 or response.status == 429:
+        fetch.mark_down(creator.site, f"the site answered HTTP {response.status} on its home page")
     if response.status != 200:
-        fetch.outcome.problems.append(_status_problem("home page", creator.site, response.status))
+        fetch.outcome.problems.append(fetch.problem("home page", creator.site, response))
         return
     found = parse_home(response.text, response.url)
     state["card"] = found.card
@@ -152,6 +193,9 @@ async def _refresh_feed(fetch: Fetcher, creator: Creator, state: dict, keep: int
         return False
     response = await fetch.get(url)
     if response.status == 304:
+        if feed.get("empty"):  # still the empty feed of last time
+            problems.append(f"feed {url}: no entries; keeping the last good ones")
+            return False
         fetch.outcome.result = "unchanged"
         return True
     if response.status == 410:
@@ -161,7 +205,7 @@ async def _refresh_feed(fetch: Fetcher, creator: Creator, state: dict, keep: int
         fetch.outcome.result = "gone"
         return False
     if response.status != 200:
-        problems.append(_status_problem("feed", url, response.status))
+        problems.append(fetch.problem("feed", url, response))
         return False
     fetch.outcome.feed_bodies += 1
     try:
@@ -180,13 +224,15 @@ async def _refresh_feed(fetch: Fetcher, creator: Creator, state: dict, keep: int
     if response.permanent_url:
         feed["moved_from"] = url if url == creator.feed else feed.get("moved_from") or url
         problems.append(f"feed moved permanently to {response.url}: update blogroll.yaml")
-    if not parsed.entries:
+    if not parsed.entries:  # a valid feed with no entry: nothing to replace what we had
         problems.append(f"feed {url}: no entries; keeping the last good ones")
+        feed.update(url=response.url, status=200, gone=False, title=parsed.title, empty=True)
+        fetch.remember(url, response)  # asked again with its validators, not downloaded again
         return False
     known = {e["url"] for e in state["entries"]}
     fetch.outcome.new_entries = sum(1 for e in parsed.entries if e["url"] not in known)
     state["entries"] = parsed.entries
-    feed.update(url=response.url, status=200, gone=False, title=parsed.title)
+    feed.update(url=response.url, status=200, gone=False, title=parsed.title, empty=False)
     feed["source_blogroll"] = parsed.blogroll
     fetch.remember(url, response)
     return True
@@ -213,11 +259,15 @@ async def _refresh_blogroll(fetch: Fetcher, creator: Creator, state: dict) -> No
             continue
         if response.status == 304:
             continue
-        if response.status != 200:
-            if explicit:
-                fetch.outcome.problems.append(_status_problem("blogroll", url, response.status))
-            else:
-                by_source.pop(url, None)
+        if response.status in (404, 410):  # no blogroll there (any more): its data goes,
+            had = by_source.pop(url, None)  # and its validators with it, so it can come back
+            fetch.forget(url)
+            if explicit or had:
+                fetch.outcome.problems.append(fetch.problem("blogroll", url, response))
+            continue
+        if response.status != 200:  # a passing failure: the last good blogroll stays
+            if explicit or url in by_source:
+                fetch.outcome.problems.append(fetch.problem("blogroll", url, response))
             continue
         try:
             by_source[url] = parse_blogroll(response.content, url)
@@ -281,9 +331,15 @@ async def refresh_creator(
     stored, corrupt = load_state(directory, creator.key, creator.site)
     if corrupt:
         outcome.problems.append(f"{corrupt}; starting afresh")
+    waiting = _parse_moment(stored.get("wait_until"))
+    if waiting and waiting > now:
+        outcome.result = "waiting"
+        outcome.problems.append(f"asked to wait until {waiting.isoformat(timespec='minutes')} "
+                                "(Retry-After): nothing asked this run, last data kept")
+        return outcome
     state = snapshot(stored)
     state["name"] = creator.name
-    fetch = Fetcher(client, state, outcome, pool)
+    fetch = Fetcher(client, state, outcome, pool, now)
     feed_ok = False
     for step in ("home", "feed", "blogroll", "avatar") if avatar else ("home", "feed", "blogroll"):
         try:
@@ -297,10 +353,14 @@ async def refresh_creator(
                 await _refresh_avatar(fetch, creator, state, directory)
         except FetchError as error:
             outcome.problems.append(f"{step} {error.url}: {error.reason}")
+            if step == "home":  # unreachable: the other requests would only fail the same way
+                fetch.mark_down(creator.site, f"its home page failed ({error.reason})")
         except Exception as error:  # a parser choking on hostile input must not stop the others
             outcome.problems.append(f"{step}: unexpected {type(error).__name__}: {error}")
     stamp = now.astimezone(UTC).isoformat(timespec="seconds")
     state["validators"] = {u: v for u, v in state["validators"].items() if u in fetch.used}
+    state["wait_until"] = fetch.wait_until.isoformat(timespec="seconds") \
+        if fetch.wait_until else None
     state["last_attempt"] = stamp
     if feed_ok:
         state["last_success"] = stamp
@@ -321,6 +381,14 @@ async def refresh_creator(
     return outcome
 
 
+def _parse_moment(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
 async def refresh_all(
     creators: list[Creator],
     directory: Path,
@@ -339,6 +407,8 @@ async def refresh_all(
     """Refresh every creator concurrently within the client's limits; outcomes in blogroll order."""
     now = now or datetime.now(UTC)
     directory = Path(directory)
+    if directory.is_dir():
+        sweep_temporary(directory)  # what a killed run may have left
     pool = None
     if len(creators) >= pool_from:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))

@@ -188,8 +188,25 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+KEEPALIVE_SECONDS = 5.0
+
+
+def _open_files_allowance() -> int:
+    """How many pools may stay open at most: half the process's open-file limit, kept
+    between 256 and 4096 (each pool holds at least one socket)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, ValueError, OSError):
+        return 256
+    if soft == resource.RLIM_INFINITY:
+        return 4096
+    return max(256, min(4096, soft // 2))
+
+
 class _PerHostTransport(httpx.AsyncBaseTransport):
-    """One small connection pool per origin, the least recently used ones closed.
+    """One small connection pool per origin; pools nobody used for a while are closed.
 
     httpcore's pool scans all its connections on every request and closes
     idle ones as soon as it holds more connections than its keep-alive
@@ -197,16 +214,25 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
     every request and spends more time scanning than sending. A pool per
     origin (as many connections as the per-host limit) keeps each
     connection alive for the next request to the same host (a discovery GET
-    then its POST); at most `max_pools` idle pools stay open.
+    then its POST; a home page, then the feed, then the blogroll).
+
+    Past `max_pools` pools, only the pools unused for longer than the keep-alive
+    delay are closed: a refresh of 300 creators asks every home page before the
+    first feed, so closing the least recently used pool at once (as a fixed cap
+    did) reconnected for every request past 256 hosts. The open-files allowance
+    is the hard limit, where even recently used idle pools are closed.
     """
 
-    def __init__(self, allow_private: bool, per_origin: int, max_pools: int = 256):
+    def __init__(self, allow_private: bool, per_origin: int, max_pools: int = 256,
+                 hard_limit: int | None = None):
         self._ssl_context = httpx.create_ssl_context()  # loading the CA bundle is slow: once
         backend = AsyncioBackend()
         self._network = backend if allow_private else _GuardedBackend(backend)
         self._per_origin = per_origin
         self._max_pools = max_pools
+        self._hard_limit = max(max_pools, hard_limit or _open_files_allowance())
         self._pools: OrderedDict[tuple, httpx.AsyncHTTPTransport] = OrderedDict()
+        self._used: dict[tuple, float] = {}
 
     def _pool_for(self, key: tuple) -> httpx.AsyncHTTPTransport:
         transport = self._pools.get(key)
@@ -218,20 +244,27 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
                 ssl_context=self._ssl_context,
                 max_connections=self._per_origin,
                 max_keepalive_connections=self._per_origin,
-                keepalive_expiry=5.0,
+                keepalive_expiry=KEEPALIVE_SECONDS,
                 network_backend=self._network,
             )
             self._pools[key] = transport
         self._pools.move_to_end(key)
+        self._used[key] = time.monotonic()
         return transport
 
     async def _close_surplus(self) -> None:
+        """Close idle pools, least recently used first: the ones whose connections have
+        expired anyway, and, past the hard limit, any idle one."""
+        stale = time.monotonic() - KEEPALIVE_SECONDS
         for key in list(self._pools):
             if len(self._pools) <= self._max_pools:
                 return
+            if self._used[key] > stale and len(self._pools) <= self._hard_limit:
+                return  # the rest is more recent still: keep their connections alive
             transport = self._pools[key]
             if all(c.is_idle() or c.is_closed() for c in transport._pool.connections):
                 del self._pools[key]
+                del self._used[key]
                 await transport.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -245,6 +278,7 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
         for transport in self._pools.values():
             await transport.aclose()
         self._pools.clear()
+        self._used.clear()
 
 
 # --- responses ---------------------------------------------------------------

@@ -61,6 +61,7 @@ class Site:
     behaviours: dict[str, Behaviour] = field(default_factory=dict)
     delay: float = 0.0
     log: list[Logged] = field(default_factory=list)
+    connections: int = 0  # TCP connections accepted (keep-alive makes one serve many requests)
 
     def put(self, path: str, content_type: str, body: str | bytes) -> None:
         self.files[path] = (content_type, body.encode("utf-8") if isinstance(body, str) else body)
@@ -122,8 +123,10 @@ class Fleet:
     def clear_logs(self) -> None:
         for site in self.sites.values():
             site.log.clear()
+            site.connections = 0
 
     async def _serve(self, site: Site, reader, writer) -> None:
+        site.connections += 1
         try:
             while True:
                 line = await reader.readline()
