@@ -19,6 +19,7 @@ THEME = str(files("relais.theme"))
 # Every Relais plugin, in the order a full site loads them.
 PLUGINS = [
     "relais.plugins.core",
+    "relais.plugins.checks",
     "relais.plugins.maker_stories",
     "relais.plugins.feeds",
     "relais.plugins.blogroll",

@@ -6,9 +6,12 @@ build exactly the way the README says.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
+import os
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from relais.problems import ProblemLines
-from relais.settings import SettingsError
+from relais.settings import SETTINGS_FILE, SettingsError
 
 
 class BuildError(Exception):
@@ -29,17 +32,28 @@ class BuildReport:
     output: Path
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what Relais's plugins say in passing
 
 
-class WarningCollector(logging.Handler):
-    """Keeps every warning Pelican or a plugin logs during one build."""
+class LogCollector(logging.Handler):
+    """Keeps every message of one level or more logged during one build."""
 
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
+    def __init__(self, level: int):
+        super().__init__(level=level)
         self.messages: list[str] = []
 
     def emit(self, record):
         self.messages.append(record.getMessage())
+
+
+class NoteCollector(LogCollector):
+    """Relais's own information lines (below warnings): e.g. a development build's "no feeds"."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+
+    def filter(self, record):
+        return record.levelno < logging.WARNING
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -48,18 +62,82 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise BuildError(f"-e {pair}: expected KEY=VALUE")
+            raise BuildError(f"-e {pair}: expected KEY=VALUE, e.g. -e SITEURL='\"http://127.0.0.1:8000\"'")
         try:
             overrides[key.strip()] = json.loads(raw)
         except ValueError as error:
-            raise BuildError(f"-e {pair}: the value is not JSON ({error.msg})") from error
+            raise BuildError(f"-e {pair}: the value is not JSON ({error.msg}); "
+                             f"{quoting_hint(key.strip(), raw)}") from error
     return overrides
+
+
+def quoting_hint(key: str, raw: str) -> str:
+    """How to write the value the user meant, quoted for the shell."""
+    words = {"True": "true", "False": "false", "None": "null"}
+    if raw.strip() in words:
+        return f"write -e {key}={words[raw.strip()]}"
+    text = json.dumps(raw).replace("'", "'\\''")
+    return f"a text goes in double quotes, inside single quotes for the shell: -e {key}='{text}'"
 
 
 SHADOWING_NAMES = {"relais", "pelican", "jinja2", "markdown"}
 
 
+class Pinned(MutableMapping):
+    """A settings file's namespace in which the `-e` values are already set and stay set.
+
+    The file runs as if it began with `SITEURL = <the -e value>` and never
+    assigned SITEURL again: what it computes from SITEURL (an h-card URL,
+    FEED_DOMAIN...) follows the override. Reads and other writes go to the
+    module's globals, so functions and comprehensions in the file see the same.
+    """
+
+    def __init__(self, namespace: dict, pinned: dict):
+        self.namespace, self.pinned = namespace, set(pinned)
+        namespace.update(pinned)
+
+    def __getitem__(self, key):
+        return self.namespace[key]
+
+    def __setitem__(self, key, value):
+        if key not in self.pinned:
+            self.namespace[key] = value
+
+    def __delitem__(self, key):
+        if key not in self.pinned:
+            del self.namespace[key]
+
+    def __iter__(self):
+        return iter(self.namespace)
+
+    def __len__(self):
+        return len(self.namespace)
+
+
+def run_settings_file(path: Path, pinned: dict[str, Any]) -> dict[str, Any]:
+    """The upper-case names a settings file defines, computed with the `pinned` values."""
+    namespace = {"__name__": path.stem, "__file__": str(path.resolve()), "__builtins__": builtins}
+    code = compile(path.read_bytes(), str(path), "exec")
+    exec(code, namespace, Pinned(namespace, pinned))  # noqa: S102  (the user's own settings)
+    return {key: value for key, value in namespace.items() if key.isupper()}
+
+
+def absolute_paths(settings: dict[str, Any], settings_file: Path) -> dict[str, Any]:
+    """Folders named relative to the settings file, made absolute (as Pelican does)."""
+    folder = settings_file.resolve().parent
+    for name in ("PATH", "OUTPUT_PATH", "THEME", "CACHE_PATH"):
+        value = settings.get(name)
+        if isinstance(value, str) and not os.path.isabs(value):
+            candidate = os.path.normpath(folder / value)
+            if name != "THEME" or os.path.exists(candidate):  # THEME may be a theme's name
+                settings[name] = candidate
+    if settings.get("PLUGIN_PATHS") is not None:
+        settings["PLUGIN_PATHS"] = [os.path.normpath(folder / p) for p in settings["PLUGIN_PATHS"]]
+    return settings
+
+
 def load_settings(settings_file: str, output: str | None = None, overrides=None) -> dict:
+    """Pelican's settings from `settings_file`, with `overrides` (`-e`) set before the file runs."""
     path = Path(settings_file)
     if not path.is_file():
         raise BuildError(f"{settings_file}: no such settings file")
@@ -71,18 +149,25 @@ def load_settings(settings_file: str, output: str | None = None, overrides=None)
     if output:
         extra["OUTPUT_PATH"] = output
     try:
-        return read_settings(str(path), override=extra)
+        values = absolute_paths(run_settings_file(path, extra), path)
+        settings = read_settings(None, override=values)
     except Exception as error:  # a broken settings file is a user error, not a crash
         raise BuildError(f"{settings_file}: {error}") from error
+    settings[SETTINGS_FILE] = str(path.resolve())
+    return settings
 
 
 def build(settings: dict) -> BuildReport:
     """Build the site once; raise BuildError with every problem found."""
-    collector = WarningCollector()
+    collector = LogCollector(logging.WARNING)
+    notes = NoteCollector()
     pelican_logger = logging.getLogger("pelican")
     plugins_logger = logging.getLogger("relais")
     for logger in (pelican_logger, plugins_logger):
         logger.addHandler(collector)
+    plugins_logger.addHandler(notes)
+    level = plugins_logger.level
+    plugins_logger.setLevel(min(logging.INFO, level or logging.INFO))
     started = time.perf_counter()
     try:
         Pelican(settings).run()
@@ -95,4 +180,7 @@ def build(settings: dict) -> BuildReport:
     finally:
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)
-    return BuildReport(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, collector.messages)
+        plugins_logger.removeHandler(notes)
+        plugins_logger.setLevel(level)
+    return BuildReport(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started,
+                       collector.messages, notes.messages)

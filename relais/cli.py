@@ -61,20 +61,35 @@ def main():
 @click.option("--publish", is_flag=True, help="Build with publishconf.py (absolute URLs).")
 @click.option("-o", "--output", default=None, help="Output folder (default: OUTPUT_PATH, output/).")
 @click.option("-e", "--extra-settings", "extra", multiple=True, metavar="KEY=VALUE",
-              help="Override a setting; the value is JSON, e.g. -e SITEURL='\"http://x\"'.")
-def build_command(settings_file, publish, output, extra):
+              help="Override a setting; the value is JSON, e.g. -e SITEURL='\"http://x\"'. "
+                   "The settings file computes its other values from it.")
+@click.option("--lenient", is_flag=True,
+              help="Content problems are warnings; a post that cannot be read is left out.")
+def build_command(settings_file, publish, output, extra, lenient):
     """Build the site offline."""
     settings_file = settings_file or ("publishconf.py" if publish else "pelicanconf.py")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    show_warnings()
     try:
-        settings = load_settings(settings_file, output, parse_overrides(list(extra)))
+        overrides = parse_overrides(list(extra))
+        if lenient:
+            overrides["CONTENT_LENIENT"] = True
+        settings = load_settings(settings_file, output, overrides)
         report = build(settings)
     except BuildError as error:
         for line in str(error).splitlines():
             click.echo(f"error: {line}", err=True)
         sys.exit(1)
+    for note in report.notes:
+        click.echo(f"note: {note}")
     warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
     click.echo(f"Built into {report.output}/ in {report.seconds:.1f} s{warnings}.")
+
+
+def show_warnings() -> None:
+    """Warnings and errors go to the terminal as `LEVEL: message`; notes are printed apart."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
 
 
 @main.command("serve")

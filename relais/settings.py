@@ -21,6 +21,10 @@ T = TypeVar("T")
 CONFIGS = "RELAIS_CONFIGS"
 
 
+# Where `relais.build.load_settings` notes the settings file a build was loaded from.
+SETTINGS_FILE = "_relais_settings_file"
+
+
 class SettingsError(Exception):
     """A Relais setting has a wrong type or value."""
 

@@ -3,7 +3,8 @@
 import re
 
 import pytest
-import relais.plugins.core  # noqa: F401  (declares its settings)
+import relais.plugins.checks  # noqa: F401  (declares its settings)
+import relais.plugins.core  # noqa: F401
 import relais.plugins.maker_stories  # noqa: F401
 
 from relais import settings as relais_settings

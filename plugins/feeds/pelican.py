@@ -163,8 +163,8 @@ def plan_feeds(generators) -> None:
     context["FOLLOW_URLS"] = dict(cfg.follow_pages)
     context["FEED_LINKS"], context["FEED_LIST"], context["RELAIS_FEED_FILES"] = {}, [], []
     if cfg.base is None:
-        log.info("feeds: no absolute SITEURL or FEED_DOMAIN (development): no feed written; "
-                 "`relais build --publish` writes them")
+        log.info("no feeds written: this development build has no absolute SITEURL or "
+                 "FEED_DOMAIN; `relais build --publish` writes them")
         return
     reader = Reader(cfg, cfg.base, datetime.now(UTC))
     placed, article_of = [], {}

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from relais.plugins.maker_stories.facts import FIELD_NAMES
+
+from relais.fields import declare_fields
 from relais.settings import Setting, configured, declare, is_int, is_text
 
 SETTINGS = (
@@ -21,6 +24,7 @@ SETTINGS = (
             "File of the page listing every series."),
 )
 declare(*SETTINGS)
+declare_fields(FIELD_NAMES)  # the story fields posts may use (the content checks know them)
 NAMES = [s.name for s in SETTINGS]
 
 

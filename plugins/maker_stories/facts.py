@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from relais.problems import field_line
+
 MAKER_STATUSES = ("idea", "in-progress", "finished", "available")
 PELICAN_STATUSES = ("published", "draft", "hidden", "skip")
 
@@ -213,15 +215,7 @@ def reading_minutes(html: str, words_per_minute: int) -> int:
 
 def source_line(text: str, field_name: str) -> int:
     """The line of `field_name:` (or of the field that asked for it) in a post's source; else 1."""
-    lines = text.splitlines()
-    header = lines[: next((n for n, line in enumerate(lines) if not line.strip()), len(lines))]
-    for name in (field_name, ANCHORS.get(field_name)):
-        if name:
-            pattern = re.compile(rf"^\s*{re.escape(name)}\s*:", re.IGNORECASE)
-            for number, line in enumerate(header, start=1):
-                if pattern.match(line):
-                    return number
-    return 1
+    return field_line(text, (field_name, ANCHORS.get(field_name))) or 1
 
 
 def path_exists_under(root: Path) -> Callable[[str], bool]:

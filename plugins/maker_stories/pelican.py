@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from pelican.utils import slugify
 from relais.plugins.maker_stories.config import config
 from relais.plugins.maker_stories.facts import (
+    ANCHORS,
     StoryFacts,
     path_exists_under,
     read_facts,
     reading_minutes,
-    source_line,
     split_status,
 )
 from relais.plugins.maker_stories.series import Series, group_series, in_language, navigation
 
-from relais.problems import ProblemLines
+from relais.problems import report_for, shown_path
 from relais.templates import plugin_template, use_default_templates
 
 # every list of content a generator keeps, published or not
@@ -26,10 +23,6 @@ CONTENT_LISTS = (
     "hidden_articles", "hidden_translations",
     "pages", "hidden_pages", "draft_pages", "hidden_translations", "draft_translations",
 )
-
-
-class ContentProblems(ProblemLines):
-    """Problems in the metadata of one or more posts, one line each."""
 
 
 def check_settings(pelican):
@@ -54,38 +47,19 @@ def all_content(generators):
                     yield item
 
 
-class Problems:
-    """Collects `file:line: Field: message` lines, reading each source once."""
-
-    def __init__(self):
-        self.lines: list[tuple[str, int, str]] = []
-        self._sources: dict[str, str] = {}
-
-    def add(self, item, field_name: str, message: str) -> None:
-        path = item.source_path
-        if path not in self._sources:
-            self._sources[path] = Path(path).read_text(encoding="utf-8", errors="replace")
-        line = source_line(self._sources[path], field_name)
-        self.lines.append((shown_path(path), line, f"{field_name}: {message}"))
-
-    def raise_if_any(self) -> None:
-        if self.lines:
-            raise ContentProblems([f"{p}:{n}: {m}" for p, n, m in sorted(self.lines)])
-
-
-def shown_path(path: str) -> str:
-    """The path as the user would type it: relative to where the build runs, when inside it."""
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
-
-
 def enrich_all(generators):
-    """Validate every post, stop with all the problems at once, then set the template facts."""
+    """Validate every post, stop with all the content problems at once (the build's report
+    holds those found before), then set the template facts."""
     if not generators:
         return
-    cfg = config(generators[0].settings)
+    settings = generators[0].settings
+    cfg = config(settings)
     file_exists = path_exists_under(cfg.content_path)
-    problems = Problems()
+    report = report_for(settings)
+
+    def problem(item, field_name: str, message: str) -> None:
+        report.add(item.source_path, field_name, message, near=(ANCHORS.get(field_name),))
+
     items = list(all_content(generators))
     facts_of: dict[int, StoryFacts] = {}
     for item in items:
@@ -97,7 +71,7 @@ def enrich_all(generators):
             file_exists=file_exists,
         )
         for field_name, message in found:
-            problems.add(item, field_name, message)
+            problem(item, field_name, message)
         facts_of[id(item)] = facts
 
     # Series are made of the original posts; a translation takes its original's place.
@@ -111,9 +85,9 @@ def enrich_all(generators):
         members, lambda name: slugify(name, regex_subs=cfg.slug_substitutions)
     )
     for item, part, holder in duplicates:
-        problems.add(item, "Part", f"part {part} of '{facts_of[id(item)].series}' is already "
-                     f"taken by {shown_path(holder.source_path)}")
-    problems.raise_if_any()
+        problem(item, "Part", f"part {part} of '{facts_of[id(item)].series}' is already "
+                f"taken by {shown_path(holder.source_path)}")
+    report.stop()
 
     infos = {}
     for series in all_series:
