@@ -63,6 +63,7 @@ def generate(root: Path, stories: int) -> Path:
     images.mkdir(parents=True, exist_ok=True)
     for n in range(20):
         (images / f"essai-{n}.svg").write_text(SVG.format(n=n, r=5 + n % 9, c=rng.randrange(2**24)))
+    (images / "avatar.svg").write_text(SVG.format(n="avatar", r=12, c=0xB86644))  # AUTHOR_CARD's
     start = datetime(2020, 1, 1, 9, 0)
     for number in range(stories):
         date = start + timedelta(hours=number * 13)

@@ -6,7 +6,6 @@ import importlib
 import logging
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import click
 
@@ -94,16 +93,22 @@ def show_warnings() -> None:
 
 @main.command("serve")
 @click.option("-s", "--settings", "settings_file", default="pelicanconf.py", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--bind", default="127.0.0.1", show_default=True)
-def serve_command(settings_file, port, bind):
-    """Serve the site on localhost and rebuild when content, theme or settings change."""
-    from pelican import main as pelican_main
+@click.option("-e", "--extra-settings", "extra", multiple=True, metavar="KEY=VALUE",
+              help="Override a setting, as for relais build.")
+def serve_command(settings_file, port, bind, extra):
+    """Serve the site on localhost, rebuild it when content, theme, settings or data change,
+    and reload the page in the browser. A failed build keeps the last good site, with the
+    errors shown on every page."""
+    from relais.serve import ServeError, serve
 
-    if not Path(settings_file).is_file():
-        fail(f"{settings_file}: no such settings file")
-    pelican_main(["-s", settings_file, "--autoreload", "--listen",
-                  "--port", str(port), "--bind", bind])
+    show_warnings()
+    try:
+        overrides = parse_overrides(list(extra))
+        serve(settings_file, overrides, bind, port, click.echo)
+    except (BuildError, ServeError) as error:
+        fail(str(error))
 
 
 @main.command("new")

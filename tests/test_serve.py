@@ -1,22 +1,33 @@
-"""`relais serve`: the site answers on localhost and an edit shows up without a restart."""
+"""`relais serve`: never an empty page or a missing one, errors on every page, reload, clean exit."""
+
+from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from pathlib import Path
 
+import pytest
+
+from relais.serve import decorate
 from tests.conftest import write_tiny_site
 
 POST = """Title: {title}
-Date: 2026-03-01 10:00
+Date: 2026-03-{day:02d} 10:00
 Category: Atelier
-Slug: pot
+Slug: {slug}
 
-Un texte.
+{body}
 """
+OTHERS = {f"p{n}.md": POST.format(title=f"Billet {n}", day=1 + n % 27, slug=f"p{n}",
+                                  body="Du texte. " * 40) for n in range(30)}
 
 
 def free_port() -> int:
@@ -25,43 +36,179 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def get(url: str, timeout: float = 10) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", errors="replace")
+
+
 def fetch_until(url: str, wanted: str, seconds: float = 60) -> str:
     deadline = time.monotonic() + seconds
     body = ""
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                body = response.read().decode("utf-8")
-            if wanted in body:
+            status, body = get(url)
+            if status == 200 and wanted in body:
                 return body
         except OSError:
             pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never showed {wanted!r}; last body: {body[:200]!r}")
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never showed {wanted!r}; last body: {body[:300]!r}")
 
 
-def test_serve_answers_and_rebuilds_on_change(tmp_path):
-    settings = write_tiny_site(tmp_path, {"pot.md": POST.format(title="Premier pot")})
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "relais.cli", "serve", "-s", str(settings), "--port", str(port)],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+class Served:
+    """A `relais serve` process on a tiny site, in its own session."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.settings = write_tiny_site(root, {**OTHERS, "pot.md": self.pot("Premier pot")})
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "relais.cli", "serve", "-s", str(self.settings),
+             "--port", str(self.port)],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @staticmethod
+    def pot(title: str, date: str = "2026-03-01 10:00") -> str:
+        return POST.format(title=title, day=1, slug="pot", body="Un pot.").replace(
+            "2026-03-01 10:00", date)
+
+    def edit(self, text: str) -> None:
+        (self.root / "content" / "posts" / "pot.md").write_text(text, encoding="utf-8")
+
+    def stop(self, sig=signal.SIGTERM) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            out, _ = self.process.communicate(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        return out.decode("utf-8", errors="replace")
+
+
+@pytest.fixture
+def served(tmp_path):
+    server = Served(tmp_path)
     try:
-        url = f"http://127.0.0.1:{port}/2026/pot/"
-        fetch_until(url, "Premier pot")
-        # Pelican starts watching once its first build is written: an edit made in
-        # that instant can go unseen, so the edit is saved again until it shows.
-        for _attempt in range(10):
-            (tmp_path / "content" / "posts" / "pot.md").write_text(
-                POST.format(title="Second pot"), encoding="utf-8")
-            try:
-                fetch_until(url, "Second pot", seconds=6)
-                break
-            except AssertionError:
-                continue
-        fetch_until(url, "Second pot", seconds=1)
+        fetch_until(f"{server.base}/2026/pot/", "Premier pot")
+        yield server
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+        server.stop(signal.SIGKILL)
+        try:
+            os.killpg(server.process.pid, signal.SIGKILL)  # whatever a regression left behind
+        except ProcessLookupError:
+            pass
+
+
+class Hammer(threading.Thread):
+    """Asks for existing pages without a pause and keeps every answer that is not a full page."""
+
+    def __init__(self, urls: list[str]):
+        super().__init__(daemon=True)
+        self.urls, self.bad, self.count = urls, [], 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.is_set():
+            for url in self.urls:
+                try:
+                    status, body = get(url, timeout=60)
+                except OSError as error:
+                    status, body = 0, repr(error)
+                self.count += 1
+                if status != 200 or "</html>" not in body or "<main" not in body:
+                    self.bad.append((url, status, body[:200]))
+
+
+def test_no_empty_or_missing_page_during_rebuilds_and_after_a_failed_one(served):
+    urls = [f"{served.base}/", f"{served.base}/2026/pot/", f"{served.base}/2026/p7/",
+            f"{served.base}/archives/"]
+    hammer = Hammer(urls)
+    hammer.start()
+    try:
+        for n in range(3):
+            served.edit(served.pot(f"Pot numéro {n}"))
+            fetch_until(f"{served.base}/2026/pot/", f"Pot numéro {n}")
+        served.edit(served.pot("Pot raté", date="demain"))
+        body = fetch_until(f"{served.base}/2026/p7/", "relais-build-problems")
+        assert "content/posts/pot.md:2: Date: &#x27;demain&#x27; is not a date" in body
+        status, pot = get(f"{served.base}/2026/pot/")
+        assert status == 200 and "Pot numéro 2" in pot and "relais-build-problems" in pot
+        time.sleep(1)  # requests keep coming while the failed site is served
+        served.edit(served.pot("Pot réparé"))
+        fixed = fetch_until(f"{served.base}/2026/pot/", "Pot réparé")
+        assert "relais-build-problems" not in fixed
+    finally:
+        hammer.done.set()
+        hammer.join(timeout=30)
+    assert hammer.count > 20
+    assert hammer.bad == []
+
+
+def test_the_event_stream_asks_for_a_reload_after_each_build(served):
+    status, page = get(f"{served.base}/2026/pot/")
+    version = re.search(r"events\?version=([0-9a-f]+)", page).group(1)
+    answer = {}
+
+    def listen():
+        url = f"{served.base}/__relais__/events?version={version}"
+        with urllib.request.urlopen(url, timeout=60) as stream:
+            answer["line"] = stream.readline().decode()
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    served.edit(served.pot("Pot suivant"))
+    listener.join(timeout=60)
+    assert answer.get("line") == "data: reload\n"
+    status, page = get(f"{served.base}/2026/pot/")
+    assert re.search(r"events\?version=([0-9a-f]+)", page).group(1) != version
+
+
+def test_only_the_served_page_carries_the_script_and_banner(served):
+    status, page = get(f"{served.base}/2026/pot/")
+    version = re.search(r"events\?version=([0-9a-f]+)", page).group(1)
+    built = subprocess.run([sys.executable, "-m", "relais.cli", "build", "-s", str(served.settings)],
+                           cwd=served.root, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    on_disk = (served.root / "output" / "2026" / "pot" / "index.html").read_bytes()
+    assert b"EventSource" not in on_disk and b"relais-build-problems" not in on_disk
+    assert page.encode("utf-8") == decorate(on_disk, [], version)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_everything_and_frees_the_port(served, sig):
+    served.edit(served.pot("Pendant un build"))  # a build may be running when the signal comes
+    time.sleep(0.3)
+    served.stop(sig)
+    assert served.process.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(served.process.pid, 0)  # nobody left in its session
+    with socket.socket() as probe:  # nobody listens on the port (closed connections may linger)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", served.port))
+        probe.listen()
+    leftovers = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("relais-serve-*")
+                 if str(served.process.pid) in p.name]
+    assert leftovers == []
+
+
+@pytest.mark.browser
+def test_the_browser_shows_the_errors_and_reloads_after_the_fix(served, browser):
+    page = browser.new_page()
+    try:
+        page.goto(f"{served.base}/2026/pot/")
+        assert "Premier pot" in page.inner_text("main")
+        served.edit(served.pot("Pot raté", date="01/12/2026"))
+        page.wait_for_selector("#relais-build-problems", timeout=60_000)
+        assert "could be 1 December or 12 January" in page.inner_text("#relais-build-problems")
+        assert "Premier pot" in page.inner_text("main")  # still the last good page
+        served.edit(served.pot("Pot réparé"))
+        page.wait_for_function("document.querySelector('main').innerText.includes('Pot réparé')",
+                               timeout=60_000)
+        assert page.query_selector("#relais-build-problems") is None
+    finally:
+        page.close()

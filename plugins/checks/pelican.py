@@ -192,8 +192,9 @@ def settings_source(settings, needle: str) -> tuple[str, int]:
         return "settings", 1
     files = [Path(first)]
     text = files[0].read_text(encoding="utf-8", errors="replace")
-    files += [files[0].with_name(f"{name}.py")
-              for name in re.findall(r"^from\s+(\w+)\s+import\s+\*", text, re.M)]
+    for name in re.findall(r"^from\s+([\w.]+)\s+import\s+\*", text, re.M):
+        module = sys.modules.get(name)
+        files.append(Path(getattr(module, "__file__", None) or files[0].with_name(f"{name}.py")))
     for path in files:
         try:
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
