@@ -10,6 +10,7 @@ import builtins
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -114,8 +115,18 @@ class Pinned(MutableMapping):
         return len(self.namespace)
 
 
+def forget_settings_modules(folder: Path) -> None:
+    """Drop the modules loaded from the settings' folder (`from pelicanconf import *`), so that
+    a settings file loaded again (relais serve, tests) sees their changes too."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).parent == folder and Path(file).name != "__init__.py":
+            del sys.modules[name]
+
+
 def run_settings_file(path: Path, pinned: dict[str, Any]) -> dict[str, Any]:
     """The upper-case names a settings file defines, computed with the `pinned` values."""
+    forget_settings_modules(path.resolve().parent)
     namespace = {"__name__": path.stem, "__file__": str(path.resolve()), "__builtins__": builtins}
     code = compile(path.read_bytes(), str(path), "exec")
     exec(code, namespace, Pinned(namespace, pinned))  # noqa: S102  (the user's own settings)

@@ -37,6 +37,16 @@ def test_values_the_file_computes_from_an_override_follow_it(tmp_path):
     assert plain["AUTHOR_CARD"]["url"] == "https://real.example/"
 
 
+def test_a_settings_file_loaded_again_sees_changes_in_the_file_it_imports(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "base_conf.py").write_text('SITENAME = "Avant"\nPATH = "content"\n')
+    (tmp_path / "top_conf.py").write_text(
+        "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\nfrom base_conf import *\n")
+    assert load_settings(str(tmp_path / "top_conf.py"))["SITENAME"] == "Avant"
+    (tmp_path / "base_conf.py").write_text('SITENAME = "Après"\nPATH = "content"\n')
+    assert load_settings(str(tmp_path / "top_conf.py"))["SITENAME"] == "Après"
+
+
 def test_a_publish_build_for_a_local_address_links_the_owner_and_feeds_there(tmp_path):
     output = tmp_path / "out"
     result = run_relais("build", "--publish", "-o", str(output),
