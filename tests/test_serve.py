@@ -156,13 +156,16 @@ def test_the_event_stream_asks_for_a_reload_after_each_build(served):
 
     def listen():
         url = f"{served.base}/__relais__/events?version={version}"
-        with urllib.request.urlopen(url, timeout=60) as stream:
-            answer["line"] = stream.readline().decode()
+        with urllib.request.urlopen(url, timeout=120) as stream:
+            for raw in stream:  # comments (": still here") keep an idle stream open
+                if raw.startswith(b"data:"):
+                    answer["line"] = raw.decode()
+                    return
 
     listener = threading.Thread(target=listen)
     listener.start()
     served.edit(served.pot("Pot suivant"))
-    listener.join(timeout=60)
+    listener.join(timeout=120)
     assert answer.get("line") == "data: reload\n"
     status, page = get(f"{served.base}/2026/pot/")
     assert re.search(r"events\?version=([0-9a-f]+)", page).group(1) != version

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -70,6 +71,7 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
 
 
+@lru_cache(maxsize=65536)  # the reciprocity checks ask again for the same URLs (mentions x creators)
 def site_identity(url: str) -> str:
     """What makes two URLs the same creator's site: host (no `www.`, any scheme) and path."""
     parts = urlsplit(normalize_url(url))

@@ -169,20 +169,28 @@ def check_links(report: ContentReport, item, pattern, pages, files) -> None:
                 report.add(item.source_path, "Link", advice(link), needle=link.written)
 
 
-def check_author_photo(report: ContentReport, settings, files) -> None:
-    photo = (settings.get("AUTHOR_CARD") or {}).get("photo")
-    if not isinstance(photo, str) or not photo or re.match(r"^[a-z]+:", photo):
-        return
-    relative = photo.removeprefix("{static}").lstrip("/")
-    if relative in files:
-        return
-    if Path(settings["PATH"], relative).is_file():
-        what = (f"photo '{photo}' is not copied into the site: add its folder to STATIC_PATHS "
-                f"(e.g. '{relative.split('/')[0]}')")
-    else:
-        what = f"photo '{photo}': no such file under the content folder; put it there or fix the path"
-    path, line = settings_source(settings, photo)
-    report.add(path, "AUTHOR_CARD", what, line=line)
+def settings_photos(settings) -> list[tuple[str, str]]:
+    """The images the settings name: (setting as shown, path) for each card with a photo."""
+    cards = [("AUTHOR_CARD", settings.get("AUTHOR_CARD") or {})]
+    cards += [(f"AUTHOR_CARDS[{name!r}]", card)
+              for name, card in (settings.get("AUTHOR_CARDS") or {}).items()]
+    return [(shown, card["photo"]) for shown, card in cards
+            if isinstance(card, dict) and isinstance(card.get("photo"), str) and card["photo"]
+            and not re.match(r"^[a-z]+:", card["photo"])]
+
+
+def check_settings_images(report: ContentReport, settings, files) -> None:
+    for shown, photo in settings_photos(settings):
+        relative = photo.removeprefix("{static}").lstrip("/")
+        if relative in files:
+            continue
+        if Path(settings["PATH"], relative).is_file():
+            what = (f"photo '{photo}' is not copied into the site: add its folder to "
+                    f"STATIC_PATHS (e.g. '{relative.split('/')[0]}')")
+        else:
+            what = f"photo '{photo}': no such file under the content folder; put it there or fix the path"
+        path, line = settings_source(settings, photo)
+        report.add(path, shown, what, line=line)
 
 
 def settings_source(settings, needle: str) -> tuple[str, int]:
@@ -222,7 +230,7 @@ def check_everything(generator) -> None:
     for item in contents.values():
         check_item(report, item, known)
         check_links(report, item, pattern, contents, files)
-    check_author_photo(report, settings, files)
+    check_settings_images(report, settings, files)
 
 
 def stop_on_problems(pelican) -> None:
