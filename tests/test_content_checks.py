@@ -198,3 +198,13 @@ def test_a_development_build_says_in_one_line_that_it_writes_no_feeds(tiny_site)
     assert notes == ["note: no feeds written: this development build has no absolute SITEURL or "
                      "FEED_DOMAIN; `relais build --publish` writes them"]
     assert not (settings.parent / "output" / "feeds").exists()
+
+
+def test_a_missing_photo_of_another_author_is_named(tiny_site):
+    settings = tiny_site({"good.md": post("good")})
+    with settings.open("a", encoding="utf-8") as handle:
+        handle.write('AUTHOR_CARDS = {"Ada": {"url": "https://ada.example/", '
+                     '"photo": "images/ada.svg"}}\n')
+    errors = build_errors(settings)
+    assert len(errors) == 1 and errors[0].startswith("site.py:") and \
+        "AUTHOR_CARDS['Ada']: photo 'images/ada.svg': no such file" in errors[0], errors
