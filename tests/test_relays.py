@@ -198,3 +198,22 @@ def test_the_default_ledger_is_in_the_users_data_directory(site):
     where = site("where").stdout.splitlines()
     assert where[0] == str(site.ledger) and "outside the site's folder" in where[1]
     assert os.path.commonpath([where[0], str(site.root)]) != str(site.root)
+
+
+def test_the_sample_ledger_and_the_readme_show_the_same_week(tmp_path):
+    """The fictional ledger the sample ships is valid, gathers nothing new from the sample
+    (it is up to date), and the README shows its week as the command prints it."""
+    from tests.conftest import REPO
+
+    root = copy_sample(tmp_path / "site")
+    (root / "scripts").mkdir()
+    shipped = REPO / "scripts" / "sample_ledger.json"
+    (root / "scripts" / "sample_ledger.json").write_bytes(shipped.read_bytes())
+    result = run_relais("relays", "--ledger", "scripts/sample_ledger.json", "--now",
+                        "2026-11-20T09:00:00+00:00", cwd=root,
+                        env={"XDG_DATA_HOME": str(tmp_path / "xdg")})
+    assert result.returncode == 0, result.stderr
+    assert (root / "scripts" / "sample_ledger.json").read_bytes() == shipped.read_bytes()
+    assert json.loads(shipped.read_text(encoding="utf-8"))["about"].startswith("Fictional sample")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"```\n{result.stdout}```" in readme

@@ -98,6 +98,14 @@ def warn_if_exposed(cfg: Config) -> None:
                    err=True)
 
 
+def shown(path: Path) -> str:
+    """A path as she would type it: relative to the current folder when it is under it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 pass_context = click.make_pass_decorator(Context)
 
 
@@ -112,7 +120,7 @@ def relays(ctx, settings_file, ledger_path, now):
     ctx.obj = Context(settings_file, ledger_path, now)
     if ctx.invoked_subcommand is None:
         desk = ctx.obj.desk()
-        click.echo(render.weekly_text(desk.weekly(ctx.obj.now), str(desk.config.ledger)), nl=False)
+        click.echo(render.weekly_text(desk.weekly(ctx.obj.now), shown(desk.config.ledger)), nl=False)
         ctx.obj.save()
 
 
