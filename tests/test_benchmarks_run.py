@@ -15,6 +15,8 @@ SMALL = {
     "receiver_bench.py": (["--requests", "60", "--connections", "4", "--verify", "10"],
                           "verification:"),
     "mentions_build.py": (["--posts", "10", "--mentions", "40", "--rounds", "1"], "ratio full/empty"),
+    "relays_weekly.py": (["--people", "30", "--evidence", "300", "--rounds", "1"],
+                         "ratio weekly view/json parse"),
 }
 
 
