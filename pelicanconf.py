@@ -58,6 +58,7 @@ YEAR_ARCHIVE_URL = "{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
 INDEX_SAVE_AS = "index.html"
 DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives"]
+DISPLAY_CATEGORIES_ON_MENU = False  # the categories are in the footer
 
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (

@@ -178,6 +178,7 @@ AUTHOR_URL = "author/{{slug}}/"
 AUTHOR_SAVE_AS = "author/{{slug}}/index.html"
 ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
+DISPLAY_CATEGORIES_ON_MENU = False  # the categories are in the footer
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
     (1, "{{url}}", "{{save_as}}"),

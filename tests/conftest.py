@@ -138,6 +138,22 @@ def relais_wheel(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def adopted_rst(tmp_path_factory):
+    """The rst site of tests/support/pelican_sites.py, built plain, adopted, built by Relais."""
+    from tests.support.pelican_sites import Adopted, write_rst_site
+
+    return Adopted(tmp_path_factory.mktemp("rst"), write_rst_site)
+
+
+@pytest.fixture(scope="session")
+def adopted_zh(tmp_path_factory):
+    """The Chinese Markdown site of tests/support/pelican_sites.py, adopted the same way."""
+    from tests.support.pelican_sites import Adopted, write_zh_site
+
+    return Adopted(tmp_path_factory.mktemp("zh"), write_zh_site)
+
+
+@pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

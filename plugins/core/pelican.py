@@ -102,3 +102,18 @@ def install_template_tools(generator):
     )
     generator.env.filters["human_date"] = localized_date
     generator.env.filters["bcp47"] = bcp47
+    generator.env.filters["author_card"] = author_cards(site, bool(generator.settings.get("AUTHOR_SAVE_AS")))
+
+
+def author_cards(site, author_pages: bool):
+    """The `author_card` filter: a Pelican author as the card the theme credits, its `url`
+    absolute or a path from the site root ("" is the home page)."""
+
+    def author_card(author) -> dict:
+        card = site.card_for(author.name, author.url if author_pages else "").as_dict()
+        url = card["url"]
+        if url and not url.startswith(("http://", "https://", "/")):
+            card["url"] = "/" + url
+        return card
+
+    return author_card

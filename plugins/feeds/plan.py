@@ -62,8 +62,9 @@ def plan(
                                   _paths(template, section, json_for, **(fields or {})), home))
 
     add("all", "all", site_title, site_lang, [p.post for p in originals])
-    add("stories", "stories", f"{site_title} · {label('Stories')}", site_lang,
-        [p.post for p in originals if p.post.kind == "story"])
+    stories = [p.post for p in originals if p.post.kind == "story"]
+    if len(stories) < len(originals):  # a site of stories only has "all" and no twin of it
+        add("stories", "stories", f"{site_title} · {label('Stories')}", site_lang, stories)
     for kind, attribute, prefix in (("category", "category", ""), ("tag", "tags", "#"),
                                     ("author", "authors", "")):
         members: dict[str, tuple[Section, list[Post]]] = {}

@@ -199,6 +199,12 @@ def read_facts(
     return facts, problems
 
 
+def is_maker_story(facts: StoryFacts) -> bool:
+    """A story with a workshop sheet (status, materials, tools or time), not just a post."""
+    return facts.kind == "story" and bool(facts.maker_status or facts.materials or facts.tools
+                                          or facts.time_spent)
+
+
 def _part(metadata: Mapping[str, Any]) -> tuple[Any, str]:
     """The part number and the field that gave it: `Part`, or `series_index` (the
     pelican-series plugin's name for it)."""

@@ -7,6 +7,7 @@ from relais.plugins.maker_stories.config import config
 from relais.plugins.maker_stories.facts import (
     ANCHORS,
     StoryFacts,
+    is_maker_story,
     path_exists_under,
     read_facts,
     reading_minutes,
@@ -108,8 +109,10 @@ def enrich_all(generators):
         item.reading_time = reading_minutes(item._content or "", cfg.reading_speed)
 
     all_series.sort(key=lambda s: (s.lang != cfg.default_lang, s.name.lower()))
+    maker_site = any(is_maker_story(facts) for facts in facts_of.values())
     for generator in generators:
         generator.context["all_series"] = all_series
+        generator.context["maker_site"] = maker_site  # the theme speaks of stories and pieces
 
 
 def write_series_pages(generator, writer):

@@ -17,6 +17,9 @@ Each returns a `Manifest`: every article's URL and its authors.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +86,9 @@ RST_TABLE = """
    * - Difference Engine
      - Polynomial tables by the method of finite differences, printed without human error
      - Columns of figure wheels, each adding its neighbour, cranked by hand through every cycle
+   * - Analytical Engine
+     - ``B7=-1/2*(2n-1)/(2n+1)+B1*(2n)/2+B3*(2n)*(2n-1)*(2n-2)/(2*3*4)+B5*(2n)*(2n-1)``
+     - ``operation-cards:variable-cards:number-cards:store-columns:mill-axes``
 """
 
 
@@ -139,6 +145,7 @@ CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
+LINKS = (("景德镇陶瓷大学", "https://jci.example/"),)
 '''
 
 ZH_PUBLISH = '''import os
@@ -153,6 +160,11 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 '''
+
+# A firing log: twelve columns of figures, wider than the text column.
+FIRING_LOG = ("| 时间 | " + " | ".join(f"{h}:00" for h in range(8, 19)) + " |\n"
+              + "|---" * 12 + "|\n| 温度 | " + " | ".join(f"{t}°C" for t in range(200, 1300, 100))
+              + " |\n")
 
 ZH_WORDS = ["拉坯", "釉色", "窑火", "泥料", "修坯", "素烧", "青瓷", "茶碗"]
 
@@ -172,8 +184,31 @@ def write_zh_site(root: Path, posts: int = 12) -> Manifest:
         files[f"content/posts/{n:03d}.md"] = (
             f"Title: {word}笔记 {n}\nDate: 2023-{1 + n % 12:02d}-{1 + n % 27:02d} 20:00\n"
             f"Author: {author}\nCategory: {category}\nTags: {word}, 陶瓷\nSlug: {slug}\n\n"
-            f"{body}\n\n[关于我]({{filename}}/pages/about.md)\n\n| 温度 | 时间 | 结果 |\n"
-            f"|---|---|---|\n| 1280 | 12 小时 | 好 |\n")
+            f"{body}\n\n[关于我]({{filename}}/pages/about.md)\n\n{FIRING_LOG}")
         manifest.articles[f"/posts/{slug}/"] = [author]
     _write(root, files)
     return manifest
+
+
+def relais(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "relais.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "PYTHONPATH": ""})
+
+
+class Adopted:
+    """A site written by `writer` in `root/site`, built with plain Pelican (publishconf) into
+    `root/plain`, adopted, then built by Relais into `root/adopted` (publish) and
+    `root/dev`; the content's bytes before adoption are kept to compare."""
+
+    def __init__(self, root: Path, writer):
+        self.root, self.site = root, root / "site"
+        self.manifest = writer(self.site)
+        subprocess.run([sys.executable, "-m", "pelican", "-q", "-s", "publishconf.py", "-o",
+                        str(root / "plain")], cwd=self.site, check=True, capture_output=True)
+        self.plain, self.output = root / "plain", root / "adopted"
+        self.before = {p.relative_to(self.site) for p in (self.site / "content").rglob("*")}
+        self.sources = {p: p.read_bytes() for p in (self.site / "content").rglob("*") if p.is_file()}
+        self.adopt = relais("adopt", str(self.site), cwd=root)
+        built = relais("build", "--publish", "-o", str(self.output), cwd=self.site)
+        assert built.returncode == 0, built.stderr
+        self.dev = relais("build", "-o", str(root / "dev"), cwd=self.site)
