@@ -7,7 +7,8 @@ sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 from pelicanconf import *  # noqa: E402,F403
 
-SITEURL = os.environ.get("RELAIS_SITEURL", "https://atelier-maelle.example")
+# An unset or empty RELAIS_SITEURL (a CI secret nobody set) keeps the configured address.
+SITEURL = os.environ.get("RELAIS_SITEURL") or "https://atelier-maelle.example"
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 AUTHOR_CARD = {**AUTHOR_CARD, "url": SITEURL + "/"}  # noqa: F405

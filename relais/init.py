@@ -309,6 +309,7 @@ jobs:
     steps:
       - uses: actions/checkout@v4
         with:
+          ref: main  # the tip, with the data commits of earlier runs
           fetch-depth: 0
       - uses: actions/setup-python@v5
         with:
@@ -324,11 +325,22 @@ jobs:
       - name: Commit data/ back to main
         if: always()
         run: |
+          # merged on top of main as it is now: the sent log pair by pair, the other data
+          # files as this run left them; a push that lost a race is merged and pushed again
           git add data/ 2>/dev/null || exit 0
           if git diff --cached --quiet; then exit 0; fi
-          git commit -m "data: after publish run ${{{{ github.run_id }}}}"
-          git pull --rebase origin main
-          git push origin HEAD:main
+          git commit -q -m "data: after publish run ${{{{ github.run_id }}}}"
+          echo "data/** merge=relais-ours" >> .git/info/attributes
+          echo "data/webmentions/sent.json merge=relais-sentlog" >> .git/info/attributes
+          git config merge.relais-sentlog.driver "relais mentions merge-log %O %A %B"
+          git config merge.relais-ours.driver true
+          for attempt in 1 2 3 4 5; do
+            git fetch -q origin main
+            git merge -q --no-edit origin/main -m "data: merge main"
+            if git push -q origin HEAD:main; then exit 0; fi
+            sleep $((attempt * 2))
+          done
+          exit 1
 """
 
 

@@ -140,6 +140,26 @@ def send_command(settings_file, output, extra, dry_run, allow_private):
         fail(str(error).splitlines()[0])
 
 
+@mentions.command("merge-log")
+@click.argument("base", type=click.Path(dir_okay=False))
+@click.argument("ours", type=click.Path(dir_okay=False))
+@click.argument("theirs", type=click.Path(dir_okay=False))
+def merge_log_command(base, ours, theirs):
+    """Merge two sent logs into OURS (git's merge driver for the sent log; BASE is unused).
+
+    Every pair either side knows is kept, with the record of its latest try, so a data
+    commit made while another run pushed loses no send (see docs/publishing.md)."""
+    from relais.store import StoreError, read_json, write_json
+
+    logs = []
+    for path in (ours, theirs):
+        try:
+            logs.append(sentlog.check(read_json(Path(path)), path))
+        except (StoreError, ValueError) as error:
+            fail(str(error))
+    write_json(Path(ours), sentlog.merge(*logs))
+
+
 @click.group("webmention")
 def webmention():
     """One-off Webmention discovery and sending, for debugging."""

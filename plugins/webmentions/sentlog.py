@@ -211,3 +211,35 @@ def record(log: dict, job: Job, outcome: Outcome, now: datetime, policy: Policy,
     if not host.get("failures") and not host.get("asked_until"):
         del log["hosts"][host_name]
     return rec
+
+
+def merge(ours: dict, theirs: dict) -> dict:
+    """Two sent logs of one site written apart (two runs, two machines) made one: every pair
+    either knows, and for a pair both know, the record of the latest try (on a tie, ours).
+    The posts' hashes and files are ours (the run that built last); a host keeps its most
+    recent failure and the longest wait it asked for. Nothing either side sent is forgotten,
+    so nothing is sent twice because of the merge."""
+    merged = {"version": ours.get("version", VERSION), "sources": {}, "hosts": {}}
+    for source in sorted(set(ours["sources"]) | set(theirs["sources"])):
+        mine, other = ours["sources"].get(source), theirs["sources"].get(source)
+        entry = dict(mine or other)
+        targets = dict((other or {}).get("targets", {}))
+        for target, rec in (mine or {}).get("targets", {}).items():
+            known = targets.get(target)
+            if known is None or (rec.get("last_try") or "") >= (known.get("last_try") or ""):
+                targets[target] = rec
+        entry["targets"] = targets
+        merged["sources"][source] = entry
+    for name in sorted(set(ours["hosts"]) | set(theirs["hosts"])):
+        mine, other = ours["hosts"].get(name), theirs["hosts"].get(name)
+        if mine is None or other is None:
+            merged["hosts"][name] = dict(mine or other)
+            continue
+        latest = mine if (mine.get("last_failure") or "") >= (other.get("last_failure") or "") \
+            else other
+        host = dict(latest)
+        asked = max(mine.get("asked_until") or "", other.get("asked_until") or "")
+        if asked:
+            host["asked_until"] = asked
+        merged["hosts"][name] = host
+    return merged
