@@ -21,13 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_speed import RELAIS, REPO, compare  # noqa: E402
 from generate_site import generate  # noqa: E402
 
-sys.path.insert(0, str(REPO / "scripts"))
-from sample_mentions import solid_png  # noqa: E402
-
 sys.path.insert(0, str(REPO))
-from relais.plugins.webmentions.incoming.avatars import file_stem  # noqa: E402
-
+from relais.avatar import file_name  # noqa: E402
 from relais.store import write_json  # noqa: E402
+from tests.support.fleet import solid_png  # noqa: E402
 
 DOMAIN = "bench.example"
 WORDS = ("Bravo", "très", "beau", "bol", "émail", "merci", "geste", "four", "couleur", "tasse")
@@ -55,7 +52,7 @@ def make_archive(folder: Path, targets: list[str], count: int) -> Path:
         person = n % 400
         photo = f"https://friend{person}.example/me.png" if person % 5 == 0 else None
         if photo and photo not in index:
-            index[photo] = file_stem(photo) + ".png"
+            index[photo] = file_name(photo, ".png")
             (avatars / index[photo]).write_bytes(solid_png((person % 250, 90, 120), 8))
         kind = rng.choice(KINDS)
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 120)))

@@ -16,28 +16,67 @@ PUBLISH_TO:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from relais.build import BuildError, load_settings, parse_overrides
-from relais.settings import Setting, declare, is_bool, is_text, one_of, project_root
+from relais.settings import (
+    Setting,
+    SettingsError,
+    apply,
+    declare,
+    is_bool,
+    one_of,
+    project_root,
+)
+
+
+def is_argument(value: Any) -> str | None:
+    """A setting passed to git or rsync as an argument: never an option (`--upload-pack=…`)."""
+    if not isinstance(value, str):
+        return "must be a string"
+    if value.startswith("-"):
+        return f"must not start with '-' (git and rsync would read {value!r} as an option)"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "must not contain control characters"
+    return None
+
+
+BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(?:/|$)")
+
+
+def is_branch(value: Any) -> str | None:
+    """A branch name git accepts (git check-ref-format), that is not an option either."""
+    problem = is_argument(value)
+    if problem:
+        return problem
+    if not value or value.startswith(("/", ".")) or value.endswith(("/", ".")) \
+            or value == "@" or BRANCH_FORBIDDEN.search(value):
+        return f"{value!r} is not a valid branch name"
+    return None
+
+
+PUBLISH_SETTINGS = ("PUBLISH_TO", "PUBLISH_GIT_REPOSITORY", "PUBLISH_GIT_BRANCH", "PUBLISH_FOLDER",
+                    "PUBLISH_SEND_WEBMENTIONS")
 
 declare(
     Setting("PUBLISH_TO", "none", one_of("git", "folder", "none"),
             "Where `relais publish` deploys: `git` (a branch), `folder` (a folder or rsync "
             "destination), or `none` (publish refuses to run)."),
-    Setting("PUBLISH_GIT_REPOSITORY", "origin", is_text,
+    Setting("PUBLISH_GIT_REPOSITORY", "origin", is_argument,
             "The repository to push the site to: a remote name of this project, a URL or a path."),
-    Setting("PUBLISH_GIT_BRANCH", "gh-pages", is_text,
+    Setting("PUBLISH_GIT_BRANCH", "gh-pages", is_branch,
             "The branch that holds the built site (one commit per publish)."),
-    Setting("PUBLISH_FOLDER", "", is_text,
+    Setting("PUBLISH_FOLDER", "", is_argument,
             "A local folder, or an rsync destination `host:path`, that receives the built site."),
     Setting("PUBLISH_SEND_WEBMENTIONS", True, is_bool,
             "Send the Webmentions the site owes after each deploy."),
@@ -70,7 +109,7 @@ def resolve_repository(name: str, project: Path) -> str:
     if not name:
         raise PublishError("PUBLISH_GIT_REPOSITORY is empty: name a remote, a URL or a path")
     if "/" not in name and ":" not in name:
-        url = git("remote", "get-url", name, cwd=project, check=False)
+        url = git("remote", "get-url", "--", name, cwd=project, check=False)
         if not url:
             raise PublishError(f"PUBLISH_GIT_REPOSITORY {name!r} is not a remote of {project}")
         return url
@@ -115,7 +154,7 @@ def deploy_git(output: Path, repository: str, branch: str, project: Path, messag
         else:
             git("init", "-q", "--bare", str(Path(scratch) / "repo.git"))
             base, depth = ["--git-dir", str(Path(scratch) / "repo.git")], ["--depth", "1"]
-        fetched = subprocess.run(["git", *base, "fetch", "-q", *depth, repository,
+        fetched = subprocess.run(["git", *base, "fetch", "-q", *depth, "--", repository,
                                   f"refs/heads/{branch}"], capture_output=True, text=True)
         parent = git(*base, "rev-parse", "FETCH_HEAD") if fetched.returncode == 0 else None
         if parent is None and "couldn't find remote ref" not in fetched.stderr:
@@ -131,7 +170,7 @@ def deploy_git(output: Path, repository: str, branch: str, project: Path, messag
         parents = ["-p", parent] if parent else []
         commit = git(*base, "commit-tree", tree, *parents, "-m", message,
                      env=identity(project))
-        git(*base, "push", "-q", repository, f"{commit}:refs/heads/{branch}")
+        git(*base, "push", "-q", "--", repository, f"{commit}:refs/heads/{branch}")
     return Deploy(f"pushed {commit[:10]} to {where}")
 
 
@@ -149,7 +188,7 @@ def deploy_folder(output: Path, destination: str, project: Path, dry_run: bool =
             return Deploy(f"would rsync {output}/ to {destination} (--delete)")
         if shutil.which("rsync") is None:
             raise PublishError(f"PUBLISH_FOLDER {destination!r} needs rsync, which is missing")
-        result = subprocess.run(["rsync", "-a", "--delete", f"{output}/", destination],
+        result = subprocess.run(["rsync", "-a", "--delete", "--", f"{output}/", destination],
                                 capture_output=True, text=True)
         if result.returncode != 0:
             lines = result.stderr.strip().splitlines()
@@ -215,6 +254,10 @@ def readiness(settings: dict) -> list[str]:
 
 def check_target(settings: dict) -> None:
     """Refuse a missing or unsafe deploy target before spending time on a build."""
+    try:
+        apply(settings, PUBLISH_SETTINGS)  # e.g. a repository that git would read as an option
+    except SettingsError as error:
+        raise PublishError(str(error)) from None
     missing = readiness(settings)
     if missing:
         raise PublishError(missing[0])

@@ -29,13 +29,15 @@ from relais.plugins.blogroll.discover import discover  # noqa: E402
 from relais.plugins.blogroll.model import load_blogroll, site_key  # noqa: E402
 from relais.plugins.blogroll.refresh import refresh  # noqa: E402
 
+from relais.avatar import file_name  # noqa: E402
 from relais.store import write_json  # noqa: E402
 from scripts.sample_world import DOMAINS, OWNER, REFRESHED, start  # noqa: E402
 from tests.support.fleet import Fleet  # noqa: E402
 
 
 def relocate(source: Path, target: Path, mapping: dict[str, str]) -> int:
-    """Copy states and avatars from `source` to `target`, loopback addresses replaced."""
+    """Copy states and avatars from `source` to `target`, loopback addresses replaced (an
+    avatar's file is named after its URL: it is renamed after the public one)."""
     keys = {site_key(local): site_key(public) for local, public in mapping.items()}
     pattern = re.compile(
         "|".join(re.escape(k) for k in sorted({**mapping, **keys}, key=len, reverse=True))
@@ -45,12 +47,13 @@ def relocate(source: Path, target: Path, mapping: dict[str, str]) -> int:
     for path in sorted(source.glob("*.json")):
         text = pattern.sub(lambda m: swap[m.group(0)], path.read_text(encoding="utf-8"))
         state = json.loads(text)
+        if state.get("avatar"):
+            picture = source / state["avatar"]
+            state["avatar"] = f"{AVATARS}/{file_name(state['card']['photo'], picture.suffix)}"
+            (target / AVATARS).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(picture, target / state["avatar"])
         write_json(target / f"{site_key(state['site'])}.json", state)
         count += 1
-    for path in sorted((source / AVATARS).glob("*")):
-        name = pattern.sub(lambda m: swap[m.group(0)], path.name)
-        (target / AVATARS).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / AVATARS / name)
     return count
 
 

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import struct
 import sys
 import tempfile
 import threading
 import time
-import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,12 +30,14 @@ sys.path.insert(0, str(REPO))
 
 from relais.plugins.webmentions.incoming import archive as archive_file  # noqa: E402
 from relais.plugins.webmentions.incoming.avatar_download import download_avatars  # noqa: E402
-from relais.plugins.webmentions.incoming.avatars import INDEX, file_stem, read_index  # noqa: E402
+from relais.plugins.webmentions.incoming.avatars import INDEX, read_index  # noqa: E402
 from relais.plugins.webmentions.incoming.fetch import fetch_into  # noqa: E402
 from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread  # noqa: E402
 
+from relais.avatar import file_name  # noqa: E402
 from relais.build import build, load_settings  # noqa: E402
 from relais.store import write_json  # noqa: E402
+from tests.support.fleet import solid_png  # noqa: E402
 
 DOMAIN = "atelier-maelle.example"
 SITE = f"https://{DOMAIN}"
@@ -101,17 +101,6 @@ MENTIONS = [
 
 PROPERTY = {"reply": "u-in-reply-to", "like": "u-like-of", "repost": "u-repost-of",
             "bookmark": "u-bookmark-of"}
-
-
-def solid_png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
-    """A plain square PNG of one colour: an avatar that needs no image file in the repo."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
-    row = b"\x00" + bytes(rgb) * size
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(row * size, 9)) + chunk(b"IEND", b""))
 
 
 def source_page(base: str, index: int, friend: str, kind: str, path: str, published: str,
@@ -228,7 +217,7 @@ def main() -> None:
     for url, name in read_index(avatars).items():
         public = localize(url, friends.base)
         if name:  # named after the public URL, as a fetch from the real site would name it
-            renamed = file_stem(public) + Path(name).suffix
+            renamed = file_name(public, Path(name).suffix)
             (target_folder / renamed).write_bytes((avatars / name).read_bytes())
             name = renamed
         index[public] = name

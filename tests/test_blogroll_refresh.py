@@ -208,8 +208,8 @@ def test_blogrolls_in_three_forms_and_loops(fleet, tmp_path):
     }
     alice = load_state(tmp_path, creators[0].key, a.url)[0]
     assert alice["feed"]["url"] == f"{a.url}feed.xml"  # discovered from <link rel="alternate">
-    assert alice["card"]["name"] == "Alice" and alice["avatar"].endswith(".svg")
-    assert (tmp_path / alice["avatar"]).read_text().startswith("<svg")
+    assert alice["card"]["name"] == "Alice" and alice["avatar"].endswith(".png")
+    assert (tmp_path / alice["avatar"]).read_bytes().startswith(b"\x89PNG")
 
 
 def test_the_refresh_command_prints_a_summary_with_problem_lines(fleet, tiny_site):

@@ -9,6 +9,7 @@ import listparser
 import mf2py
 from relais.plugins.blogroll.model import load_blogroll
 
+from relais.avatar import file_name
 from tests.conftest import REPO, run_relais
 
 
@@ -23,12 +24,11 @@ def test_the_sample_blogroll_page_has_an_h_card_per_creator(sample_site):
     jeanne = next(c for c in cards if c["properties"]["name"][0] == "Jeanne Potier")
     assert jeanne["properties"]["url"] == ["https://jeanne-potier.example/"]
     assert jeanne["properties"]["note"][0].startswith("Elle tourne depuis trente ans")
-    assert jeanne["properties"]["photo"][0]["value"].endswith(
-        "blogroll/avatars/jeanne-potier.example.svg"
-    )
+    picture = file_name("https://jeanne-potier.example/avatar.png", ".png")  # relais.avatar
+    assert jeanne["properties"]["photo"][0]["value"].endswith(f"blogroll/avatars/{picture}")
     rels = parsed["rel-urls"]["https://jeanne-potier.example/"]["rels"]
     assert set(rels) >= {"friend", "met", "colleague"}
-    assert (output / "blogroll" / "avatars" / "jeanne-potier.example.svg").is_file()
+    assert (output / "blogroll" / "avatars" / picture).read_bytes().startswith(b"\x89PNG")
     # sorted by recent activity; the café, quiet since February, is apart
     active, _, inactive = html.partition('class="blogroll-inactive"')
     assert (

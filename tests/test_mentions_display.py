@@ -9,9 +9,9 @@ from pathlib import Path
 
 import mf2py
 import pytest
-from relais.plugins.webmentions.incoming.avatars import file_stem
 from relais.plugins.webmentions.incoming.display import sanitize
 
+from relais.avatar import file_name
 from relais.build import BuildError, build, load_settings
 from relais.store import write_json
 from tests.conftest import write_tiny_site
@@ -55,7 +55,7 @@ def make_site(root: Path, mentions: list[dict], settings: str = "", avatars=None
     data = root / "data" / "webmentions"
     write_json(data / "received.json", {"cursors": {}, "mentions": mentions})
     for url, content in (avatars or {}).items():
-        name = file_stem(url) + ".png"
+        name = file_name(url, ".png")
         (data / "avatars").mkdir(exist_ok=True)
         (data / "avatars" / name).write_bytes(content)
         index = json.loads((data / "avatars" / "index.json").read_text()) \
@@ -126,7 +126,7 @@ def test_outside_links_are_ugc_avatars_are_local_and_long_replies_are_cut(conver
     for link in section.split("<a ")[1:]:
         assert 'rel="nofollow ugc"' in link.split(">")[0]
     assert PHOTO not in section and "jeanne.example/me.png" not in section
-    avatar = conversation_site / "mentions" / "avatars" / (file_stem(PHOTO) + ".png")
+    avatar = conversation_site / "mentions" / "avatars" / file_name(PHOTO, ".png")
     assert avatar.read_bytes() == png() and f"mentions/avatars/{avatar.name}" in section
     assert 'class="mention-avatar mention-initial"' in section  # no photo: the initial
     assert "Très long. Très long." in section and "…" in section

@@ -159,6 +159,40 @@ def test_publish_refuses_without_a_target_or_over_a_foreign_folder(tiny_site, se
     assert (foreign / "precious.txt").read_text() == "keep me"
 
 
+@pytest.mark.parametrize("setting, value, expected", [
+    ("PUBLISH_GIT_REPOSITORY", "--upload-pack=touch {marker}:x", "must not start with '-'"),
+    ("PUBLISH_GIT_BRANCH", "--upload-pack=touch {marker}", "must not start with '-'"),
+    ("PUBLISH_GIT_BRANCH", "gh pages", "is not a valid branch name"),
+    ("PUBLISH_GIT_BRANCH", "a..b", "is not a valid branch name"),
+    ("PUBLISH_FOLDER", "--rsh=touch {marker}", "must not start with '-'"),
+])
+def test_settings_that_git_or_rsync_would_read_as_options_are_refused_at_start(
+        tiny_site, serve_directory, tmp_path, setting, value, expected):
+    """`PUBLISH_GIT_REPOSITORY = "--upload-pack=…"` used to become a git option (a command run
+    on the publisher's machine): refused before the build, with one line naming the setting."""
+    site = make_site(tiny_site, serve_directory, {"a.md": post("Un", "texte", "un")})
+    marker = tmp_path / "ran"
+    method = "folder" if setting == "PUBLISH_FOLDER" else "git"
+    configure(site, PUBLISH_TO=method, **{setting: value.format(marker=marker)})
+    refused = publish(site)
+    assert refused.returncode == 1 and not list(tmp_path.glob("ran*"))
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: setting {setting}: ") and expected in line
+
+
+def test_git_is_given_the_repository_after_a_double_dash(tmp_path):
+    """Even past the settings check, git never reads the repository as an option."""
+    from relais.publish import PublishError, deploy_git
+
+    marker = tmp_path / "ran"
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "index.html").write_text("x")
+    with pytest.raises(PublishError):
+        deploy_git(tmp_path / "out", f"--upload-pack=touch {marker}:", "gh-pages", tmp_path,
+                   "publish")
+    assert not list(tmp_path.glob("ran*"))
+
+
 # --- Modified from git history ------------------------------------------------------------------
 
 

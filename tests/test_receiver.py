@@ -64,9 +64,10 @@ class Receiver(ReceiverThread):
 
 
 def wait_for_job(http: httpx.Client, location: str, timeout: float) -> str:
+    """The outcome of a job, as the site's owner sees it (with the token)."""
     deadline = time.monotonic() + timeout
     while True:
-        status = http.get(location).json()
+        status = http.get(location, params={"token": TOKEN}).json()
         if status["state"] == "done":
             return status["outcome"]
         assert time.monotonic() < deadline, f"job {location} still {status['state']}"
@@ -113,8 +114,20 @@ def test_a_valid_request_is_accepted_at_once_with_a_status_location(receiver, so
     source = sources.html("/reply", entry_page(f'<a class="u-in-reply-to" href="{POST}">re</a>'))
     answer = receiver.send(source)
     assert answer.status_code == 201
-    assert answer.headers["location"].startswith(receiver.url + "/status/")
+    assert answer.headers["location"].startswith("/status/")  # resolved against the POST's URL
     assert receiver.http.get("/").status_code == 200  # GET says what the endpoint is
+
+
+def test_the_status_location_never_comes_from_the_host_header(make_receiver, sources):
+    source = sources.html("/reply", entry_page(f'<a class="u-in-reply-to" href="{POST}">re</a>'))
+    with make_receiver(public_url="https://wm.atelier.example/") as receiver:
+        answer = receiver.http.post("/", data={"source": source, "target": POST},
+                                    headers={"Host": "evil.example"})
+        assert answer.headers["location"].startswith("https://wm.atelier.example/status/")
+    with make_receiver() as receiver:
+        answer = receiver.http.post("/", data={"source": source, "target": POST},
+                                    headers={"Host": "evil.example"})
+        assert "evil" not in answer.headers["location"]
 
 
 def test_the_body_must_be_form_encoded(receiver):
@@ -230,9 +243,16 @@ def test_bad_sources_are_not_accepted_and_do_not_stop_the_worker(receiver, sourc
 def test_private_addresses_are_refused_by_the_ssrf_guard(make_receiver, sources):
     source = sources.html("/reply", f'<a href="{POST}">x</a>')
     with make_receiver(allow_private=False) as receiver:
-        outcome = receiver.settle(receiver.send(source))
+        sent = receiver.send(source)
+        outcome = receiver.settle(sent)
         assert outcome.startswith("failed: source not fetched") and "127.0.0.1" in outcome
         assert receiver.mentions() == []
+        # a stranger's status page says it failed, not what the host resolves to
+        anonymous = receiver.http.get(sent.headers["location"]).json()
+        assert anonymous["state"] == "done" and "127.0.0.1" not in anonymous["outcome"]
+        assert anonymous["outcome"].startswith("failed: the source could not be fetched")
+        wrong = receiver.http.get(sent.headers["location"], params={"token": "nope"}).json()
+        assert "127.0.0.1" not in wrong["outcome"]
 
 
 def test_a_later_webmention_updates_and_a_gone_or_unlinking_source_deletes(receiver, sources):

@@ -4,19 +4,34 @@ Why per creator: a refresh that fails for one site rewrites only that
 site's file (keeping its last good data), and git diffs say who changed.
 The validators (ETag, Last-Modified) of every URL fetched are kept so the
 next refresh asks "has it changed?" instead of downloading it again.
+
+What a state holds from other sites has one shape, kept by `entry`, `card`
+and `member`: the parser makes its values with them before they are stored,
+and `load_state` passes what it reads through them again (through the gate
+of relais.foreign), so that a file edited by hand or written by an older
+version cannot bring an unsafe URL or markup into the site.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import time
 from pathlib import Path
 
+from relais import avatar, foreign
 from relais.store import StoreError, read_json, write_json
 
 AVATARS = "avatars"
 CANDIDATES_DIR = "candidates"
 NOTIFIED = "notified.json"
+SUMMARY_CHARS = 280
+MAX_ENTRIES = 100
+MAX_LINKS = 50  # links kept per entry (reciprocity looks for links to us among them)
+MAX_TAGS = 30
+MAX_MEMBERS = 1_000  # of one creator's blogroll, stored
+MAX_URLS = 50  # rel=me links, feed and blogroll links of a home page
+AVATAR_FILE = re.compile(f"{AVATARS}/{avatar.STORED_NAME.pattern}")
 
 
 def empty_state(site: str) -> dict:
@@ -39,6 +54,81 @@ def empty_state(site: str) -> dict:
     }
 
 
+def _urls(values, limit: int) -> list[str]:
+    found = [foreign.url(v) for v in values[: limit * 2]] if isinstance(values, list) else []
+    return list(dict.fromkeys(u for u in found if u))[:limit]
+
+
+def entry(value) -> dict | None:
+    """One post of a creator's feed, as stored (its URL "" when it has none that is safe)."""
+    if not isinstance(value, dict):
+        return None
+    tags = value.get("tags") if isinstance(value.get("tags"), list) else []
+    date = value.get("date")
+    return {
+        "title": foreign.text(value.get("title")),
+        "url": foreign.url(value.get("url")) or "",
+        "date": date if isinstance(date, str) and len(date) <= 40 else None,
+        "summary": foreign.text(value.get("summary"), SUMMARY_CHARS),
+        "tags": sorted({foreign.text(t, foreign.TAG_CHARS) for t in tags} - {""})[:MAX_TAGS],
+        "links": _urls(value.get("links"), MAX_LINKS),
+    }
+
+
+def card(value) -> dict:
+    """A creator's h-card as stored: name, note, photo URL, URL."""
+    if not isinstance(value, dict) or not value:
+        return {}
+    return {
+        "name": foreign.text(value.get("name"), 120),
+        "photo": foreign.url(value.get("photo")) or "",
+        "note": foreign.text(value.get("note"), 400),
+        "url": foreign.url(value.get("url")) or "",
+    }
+
+
+def member(value) -> dict | None:
+    """One site of a creator's blogroll as stored; None without a usable site URL."""
+    if not isinstance(value, dict) or not foreign.url(value.get("site")):
+        return None
+    return {
+        "title": foreign.text(value.get("title")),
+        "feed": foreign.url(value.get("feed")) or "",
+        "site": value["site"].strip(),
+    }
+
+
+def members(values) -> list[dict]:
+    kept = (member(v) for v in values[: MAX_MEMBERS * 5]) if isinstance(values, list) else ()
+    return [m for m in kept if m][:MAX_MEMBERS]
+
+
+def _rechecked(state: dict) -> dict:
+    """The foreign parts of a stored state, through the gate again (see the module's doc)."""
+    state["entries"] = [e for e in map(entry, state["entries"][:MAX_ENTRIES]) if e]
+    state["card"] = card(state["card"])
+    state["rel_me"] = _urls(state["rel_me"], MAX_URLS)
+    home = state["home"]
+    state["home"] = {"feeds": _urls(home.get("feeds"), MAX_URLS),
+                     "blogrolls": _urls(home.get("blogrolls"), MAX_URLS)}
+    roll = state["blogroll"]
+    by_source = roll.get("by_source") if isinstance(roll.get("by_source"), dict) else {}
+    state["blogroll"] = {
+        "sources": _urls(roll.get("sources"), MAX_URLS),
+        "by_source": {u: members(v) for u, v in list(by_source.items())[:MAX_URLS]
+                      if foreign.url(u)},
+        "members": members(roll.get("members")),
+    }
+    feed = state["feed"]
+    for name in ("url", "moved_from", "source_blogroll"):
+        if name in feed:
+            feed[name] = foreign.url(feed[name]) or ("" if name == "url" else None)
+    feed["title"] = foreign.text(feed.get("title"))
+    if not AVATAR_FILE.fullmatch(state["avatar"]):
+        state["avatar"] = ""  # only a picture of ours, in avatars/, is ever copied
+    return state
+
+
 def state_path(directory: Path, key: str) -> Path:
     return Path(directory) / f"{key}.json"
 
@@ -56,7 +146,7 @@ def load_state(directory: Path, key: str, site: str) -> tuple[dict, str | None]:
                 value, type(state[name]) if state[name] is not None else object
             ):
                 state[name] = value
-    return state, None
+    return _rechecked(state), None
 
 
 def load_all(directory: Path, keys: dict[str, str]) -> dict[str, dict]:

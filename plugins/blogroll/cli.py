@@ -16,16 +16,16 @@ from relais.plugins.blogroll import site
 from relais.plugins.blogroll.config import Config, config
 from relais.plugins.blogroll.importer import import_opml
 from relais.plugins.blogroll.model import BlogrollError
-from relais.plugins.blogroll.opml import OpmlError
+from relais.plugins.blogroll.opml import MAX_OPML_BYTES, OpmlError
 from relais.plugins.blogroll.render import parse_date
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from relais.build import BuildError, load_settings
+from relais.foreign import cell, printable
 from relais.settings import SettingsError
 
-MAX_OPML_BYTES = 10_000_000
 PRIVATE_HELP = (
     "Allow 127.0.0.1 and private addresses (for local tests); also RELAIS_ALLOW_PRIVATE_NETWORK=1."
 )
@@ -33,7 +33,7 @@ PRIVATE_HELP = (
 
 def fail(message: str) -> None:
     for line in message.splitlines():
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {printable(line)}", err=True)
     sys.exit(1)
 
 
@@ -102,9 +102,9 @@ def import_command(opml_file, settings_file):
     except BlogrollError as error:
         fail("\n".join(error.lines))
     for outline in merge.added:
-        click.echo(f"added: {outline.title} <{outline.site or outline.feed}>")
+        click.echo(printable(f"added: {outline.title} <{outline.site or outline.feed}>"))
     for outline, name in merge.skipped:
-        click.echo(f"already there: {outline.title} (as {name})")
+        click.echo(printable(f"already there: {outline.title} (as {name})"))
     click.echo(f"{len(merge.added)} added, {len(merge.skipped)} already in {cfg.file}.")
 
 
@@ -121,14 +121,14 @@ def _summary(console: Console, outcomes, view) -> None:
         recip = ", ".join(found.sources()) if found else ""
         if found and found.mutual:
             recip = "MUTUAL: " + recip
-        table.add_row(
+        table.add_row(*map(cell, (
             outcome.name,
             outcome.result,
             str(outcome.new_entries),
             last,
             recip,
             "\n".join(outcome.problems),
-        )
+        )))
     console.print(table)
 
 
@@ -224,13 +224,13 @@ def show_command(settings_file, form):
     for member, creator in _pairs(view, creators):
         state = states.get(creator.key) or {}
         recip = ", ".join(member.evidence.sources())
-        table.add_row(
+        table.add_row(*map(cell, (
             member.name + (" ⇄" if member.mutual else ""),
             member.latest.date.date().isoformat() if member.latest else "-",
             "active" if member.active else "inactive",
             recip or "-",
             state.get("last_error") or "",
-        )
+        )))
     Console().print(table)
     click.echo("⇄ = mutual: they list you, link to you or sent you a webmention.")
 
@@ -329,7 +329,7 @@ def discover_command(
         match = [r for r in result.ranked if belongs_to(explain, r.candidate.site)]
         if not match:
             fail(f"{explain}: not among the {len(result.ranked)} candidates found")
-        click.echo(explain_text(match[0], weights=dict(cfg.discover_weights)))
+        click.echo(printable(explain_text(match[0], weights=dict(cfg.discover_weights))))
         return
     if form == "json":
         click.echo(json.dumps([r.to_json() for r in ranked[:limit]], ensure_ascii=False, indent=2))
@@ -349,7 +349,7 @@ def discover_command(
     for column in ("#", "creator", "score", "listed by", "shared terms", "last post", "why"):
         table.add_column(column, overflow="fold")
     for row in table_rows(ranked[:limit]):
-        table.add_row(*row)
+        table.add_row(*map(cell, row))  # names and sites from other people: never Rich markup
     Console(width=max(Console().width, 120)).print(table)
     hidden = len(result.ranked) - len(ranked)
     if hidden:

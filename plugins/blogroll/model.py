@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from relais import foreign
 from relais.problems import ProblemLines
 
 # XFN 1.1 relationship values (https://gmpg.org/xfn/11)
@@ -89,19 +90,15 @@ def belongs_to(url: str, site: str) -> bool:
 
 
 def site_key(url: str) -> str:
-    """A file name for a creator's state: `jeanne-potier.example`, `127.0.0.1-8001-lou`."""
-    return re.sub(r"[^a-z0-9.]+", "-", site_identity(url).lower()).strip("-.") or "site"
+    """A file name for a creator's state: `jeanne-potier.example`, `127.0.0.1-8001-lou`;
+    a long address is cut and completed by a hash of the whole (foreign.file_stem)."""
+    key = re.sub(r"[^a-z0-9.]+", "-", site_identity(url).lower()).strip("-.") or "site"
+    return foreign.file_stem(key)
 
 
 def _is_url(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    """An absolute http(s) URL that passes the gate for foreign URLs (relais.foreign)."""
+    return foreign.url(value) == value
 
 
 def _words(value: Any) -> list[str] | None:

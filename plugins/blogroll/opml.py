@@ -2,8 +2,11 @@
 
 Reading goes through listparser (the judge of what a feed list is); it does
 not keep an outline's `htmlUrl`, so a second, tolerant pass over the same
-document picks the site addresses up. Writing is plain OPML 2.0 that any
-feed reader imports.
+document picks the site addresses up. What comes out went through the gate
+(`relais.foreign`: safe http(s) URLs, plain bounded text), from a document
+checked before parsing (`relais.bounded`: size, depth, no XML entities, at
+most `MAX_OUTLINES` outlines). Writing is plain OPML 2.0 that any feed
+reader imports.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from relais.plugins.blogroll.model import Creator
+
+from relais import bounded, foreign
+
+MAX_OPML_BYTES = 10_000_000
 
 
 class OpmlError(Exception):
@@ -61,12 +68,12 @@ def _details(document: bytes, where: str) -> tuple[dict[str, _Details], list[Out
     def walk(node, folders):
         for outline in node.findall("outline"):
             feed = (outline.get("xmlUrl") or "").strip()
-            site = (outline.get("htmlUrl") or "").strip()
-            description = (outline.get("description") or "").strip()
-            title = (outline.get("title") or outline.get("text") or "").strip()
+            site = foreign.url(outline.get("htmlUrl")) or ""
+            description = foreign.text(outline.get("description"), foreign.NOTE_CHARS)
+            title = foreign.text(outline.get("title") or outline.get("text"))
             if feed:
                 details.setdefault(feed, _Details(site, description, list(folders)))
-            elif site and urlsplit(site).scheme in ("http", "https"):
+            elif site:
                 site_only.append(
                     Outline(
                         title=title or site,
@@ -77,7 +84,8 @@ def _details(document: bytes, where: str) -> tuple[dict[str, _Details], list[Out
                     )
                 )
             elif len(outline):
-                walk(outline, folders + ([title] if title else []))
+                folder = foreign.text(title, foreign.TAG_CHARS)
+                walk(outline, folders + ([folder] if folder else []))
 
     body = root.find("body")
     walk(body if body is not None else root, [])
@@ -88,6 +96,10 @@ def read_opml(document: bytes | str, where: str = "OPML") -> list[Outline]:
     """The subscriptions of an OPML document; OpmlError when it is not a feed list at all."""
     if isinstance(document, str):
         document = document.encode("utf-8")
+    try:
+        bounded.check_opml(document, max_bytes=MAX_OPML_BYTES)
+    except bounded.TooComplex as error:
+        raise OpmlError(f"{where}: refused: {error}") from None
     import listparser  # here, not at the top: the build only writes OPML, and this is slow to load
 
     result = listparser.parse(document)
@@ -99,18 +111,19 @@ def read_opml(document: bytes | str, where: str = "OPML") -> list[Outline]:
     outlines = []
     seen = set()
     for feed in result.feeds:
-        url = (feed.url or "").strip()
-        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+        url = foreign.url(feed.url)
+        if not url or url in seen:
             continue
         seen.add(url)
-        extra = details.get(url, _Details())
+        extra = details.get((feed.url or "").strip(), _Details())
+        tags = [foreign.text(t, foreign.TAG_CHARS) for t in feed.tags[:30]]
         outlines.append(
             Outline(
-                title=(feed.title or url).strip(),
+                title=foreign.text(feed.title) or url,
                 feed=url,
                 site=extra.site or None,
                 groups=extra.folders,
-                tags=[t for t in feed.tags if t not in extra.folders],
+                tags=[t for t in tags if t and t not in extra.folders],
                 description=extra.description,
             )
         )

@@ -1,6 +1,9 @@
 """Read what a creator's site serves: the feed, the home page (h-card, rel=me, feed and
 blogroll links) and their blogroll. Pure functions over bytes already fetched, so that
 refresh and discovery share them and tests can feed them anything.
+
+Everything they return went through the gate (`relais.foreign`): URLs are safe http(s)
+URLs or left out, texts are plain, bounded and never markup.
 """
 
 from __future__ import annotations
@@ -10,16 +13,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
-from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 import feedparser
 import mf2py
 import nh3
-from relais.plugins.blogroll.opml import OpmlError, read_opml
+from relais.plugins.blogroll import cache
+from relais.plugins.blogroll.opml import OpmlError, origin, read_opml
+
+from relais import bounded, foreign
 
 FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/xml", "text/xml")
-SUMMARY_CHARS = 280
+MAX_DOCUMENT_BYTES = 5_000_000  # the HTTP client's cap: what a refresh may download
 BLOCK = re.compile(
     r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|blockquote|pre|tr|td|section|article)\b[^>]*|br\s*/?)>", re.I
 )
@@ -28,6 +33,14 @@ HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
 
 class ParseError(Exception):
     """The document is not what it should be; the message is one short reason."""
+
+
+def _check(document: bytes | str, xml: bool) -> None:
+    """Refuse, before any parser sees it, a document too big or too deep (relais.bounded)."""
+    try:
+        bounded.check_markup(document, max_bytes=MAX_DOCUMENT_BYTES, xml=xml)
+    except bounded.TooComplex as error:
+        raise ParseError(f"refused: {error}") from None
 
 
 @dataclass
@@ -45,15 +58,11 @@ class Home:
     blogrolls: list[str] = field(default_factory=list)
 
 
-def plain_text(html: str, limit: int = SUMMARY_CHARS) -> str:
-    """Markup-free, whitespace-collapsed text cut at a word boundary: safe to show anywhere."""
-    spaced = BLOCK.sub(" ", html or "")  # paragraphs must not run into each other
-    text = unescape(nh3.clean(spaced, tags=set(), attributes={}))
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",.;:") + "…"
+def plain_text(html: str, limit: int = cache.SUMMARY_CHARS) -> str:
+    """The text of some HTML, whitespace-collapsed, cut at a word boundary, and never markup:
+    `&lt;script&gt;` in a code sample comes out as `‹script>` (foreign.text)."""
+    spaced = BLOCK.sub(" ", (html or "")[: limit * 20 + 1000])  # paragraphs must not run together
+    return foreign.text(unescape(nh3.clean(spaced, tags=set(), attributes={})), limit)
 
 
 def _when(entry) -> str | None:
@@ -71,18 +80,15 @@ def _links(entry, base: str) -> list[str]:
     html = " ".join(
         [entry.get("summary", "")] + [c.get("value", "") for c in entry.get("content", [])]
     )
-    found = []
-    for href in HREF.findall(html):
-        url = urljoin(base, unescape(href.strip()))
-        if urlsplit(url).scheme in ("http", "https") and url not in found:
-            found.append(url)
-    return found
+    found = (foreign.url(unescape(href.strip()), base) for href in HREF.findall(html))
+    return list(dict.fromkeys(url for url in found if url))[: cache.MAX_LINKS]
 
 
 def parse_feed(content: bytes, url: str, content_type: str = "", keep: int = 10) -> Feed:
     """The newest `keep` entries (by date, not feed order) of an Atom or RSS document."""
     # feedparser's own sanitizing is skipped: every text goes through nh3 with no tag
     # allowed (plain_text), and links are resolved here; that halves the parsing time.
+    _check(content, xml=True)
     parsed = feedparser.parse(
         content,
         response_headers={"content-type": content_type or "", "content-location": url},
@@ -102,30 +108,28 @@ def parse_feed(content: bytes, url: str, content_type: str = "", keep: int = 10)
                          f"{broken.getColumnNumber()}: {broken.getMessage()})")
     entries = []
     for entry in parsed.entries:
-        link = entry.get("link") or ""
-        link = urljoin(url, link) if link else ""
+        link = foreign.url(entry.get("link") or "", url) or ""
         html = entry.get("summary") or (entry.get("content") or [{}])[0].get("value", "")
         entries.append(
-            {
-                "title": plain_text(entry.get("title", ""), 200) or plain_text(html, 80),
-                "url": link if urlsplit(link).scheme in ("http", "https") else "",
+            cache.entry({
+                "title": plain_text(entry.get("title", ""), foreign.NAME_CHARS)
+                or plain_text(html, 80),
+                "url": link,
                 "date": _when(entry),
                 "summary": plain_text(html),
-                "tags": sorted(
-                    {t.get("term", "").strip() for t in entry.get("tags", []) if t.get("term")}
-                ),
+                "tags": [t.get("term") for t in entry.get("tags", []) if isinstance(t, dict)],
                 "links": _links(entry, link or url),
-            }
+            })
         )
         if not entries[-1]["title"] and not entries[-1]["url"]:
             entries.pop()  # nothing to show or link to
     entries.sort(key=lambda e: (e["date"] is not None, e["date"] or "", e["url"]), reverse=True)
-    blogroll = parsed.feed.get("source_blogroll")
     return Feed(
-        title=plain_text(parsed.feed.get("title", ""), 200),
+        title=plain_text(parsed.feed.get("title", ""), foreign.NAME_CHARS),
         entries=entries[:keep],
-        blogroll=urljoin(url, blogroll.strip()) if blogroll else None,
+        blogroll=foreign.url(parsed.feed.get("source_blogroll"), url),
     )
+
 
 
 def _first(values) -> str:
@@ -158,21 +162,22 @@ def _same(a: str, b: str) -> bool:
 
 def parse_home(html: str, url: str) -> Home:
     """A home page's h-card (name, photo, note, url), rel=me, feed links and blogroll links."""
+    _check(html, xml=False)
     parsed = mf2py.parse(doc=html, url=url, html_parser="lxml")
     home = Home()
     card = _representative_card(parsed.get("items", []), url)
     if card:
         props = card.get("properties", {})
-        photo = _first(props.get("photo"))
-        home.card = {
+        home.card = cache.card({
             "name": plain_text(_first(props.get("name")), 120),
-            "photo": urljoin(url, photo) if photo else "",
+            "photo": foreign.url(_first(props.get("photo")), url),
             "note": plain_text(_first(props.get("note")), 400),
-            "url": urljoin(url, _first(props.get("url"))) if props.get("url") else url,
-        }
-    for href, info in parsed.get("rel-urls", {}).items():
+            "url": foreign.url(_first(props.get("url")), url) or url,
+        })
+    for href, info in list(parsed.get("rel-urls", {}).items())[: cache.MAX_URLS]:
         rels = info.get("rels", [])
-        if urlsplit(href).scheme not in ("http", "https"):
+        href = foreign.url(href)
+        if not href:
             continue
         if "me" in rels:
             home.rel_me.append(href)
@@ -184,17 +189,13 @@ def parse_home(html: str, url: str) -> Home:
 
 
 def parse_blogroll(content: bytes, url: str) -> list[dict]:
-    """Someone's blogroll as members `{title, feed, site}`, read with listparser."""
+    """Someone's blogroll as members `{title, feed, site}`, read with listparser (at most
+    MAX_OUTLINES of them: relais.bounded)."""
     try:
         outlines = read_opml(content, url)
     except OpmlError as error:
         raise ParseError(str(error).removeprefix(f"{url}: ")) from None
-    members = []
-    for outline in outlines:
-        site = outline.site or (
-            f"{urlsplit(outline.feed).scheme}://{urlsplit(outline.feed).netloc}/"
-            if outline.feed
-            else ""
-        )
-        members.append({"title": outline.title, "feed": outline.feed or "", "site": site})
-    return members
+    return cache.members([
+        {"title": o.title, "feed": o.feed, "site": o.site or (origin(o.feed) if o.feed else "")}
+        for o in outlines
+    ])

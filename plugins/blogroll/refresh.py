@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from relais.plugins.blogroll.cache import (
     AVATARS,
+    MAX_MEMBERS,
     load_state,
     save_state,
     snapshot,
@@ -34,24 +34,12 @@ from relais.plugins.blogroll.cache import (
 from relais.plugins.blogroll.model import Creator, belongs_to, site_identity
 from relais.plugins.blogroll.parse import ParseError, parse_blogroll, parse_feed, parse_home
 
+from relais import avatar, bounded
 from relais.net.client import FetchError, HttpClient, retry_after_seconds, run
 from relais.store import write_atomic
 
 PARSE_POOL_MIN = 50  # creators from which feeds are parsed in a worker process
 WELL_KNOWN = "/.well-known/recommendations.opml"
-AVATAR_TYPES = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "image/svg+xml": "svg",
-}
-AVATAR_MAX_BYTES = 300_000
-UNSAFE_SVG = re.compile(
-    rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|href\s*=\s*[\"'](?!#)", re.I
-)
-
-
 @dataclass
 class Outcome:
     """What one creator's refresh did, for the summary table and the benchmark."""
@@ -126,11 +114,13 @@ class Fetcher:
                 f"(Retry-After); not asked again before {until}")
 
     async def parse(self, work: partial):
-        """Parse here, or in the worker process when there is one (a big refresh: the
-        feed parser is the costliest part, and the event loop must keep the requests going)."""
-        if self.pool is None:
-            return work()
-        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+        """Parse off the event loop, so that the other requests go on, within
+        bounded.PARSE_SECONDS: in a thread, or in the worker process when there is one (a big
+        refresh: the feed parser is the costliest part). ParseError when it takes longer."""
+        try:
+            return await bounded.off_loop(work, executor=self.pool)
+        except bounded.TooComplex as error:
+            raise ParseError(f"refused: {error}") from None
 
     def remember(self, url: str, response) -> None:
         """Keep the validators of a good 200 answer (under its final URL)."""
@@ -161,7 +151,11 @@ async def _refresh_home(fetch: Fetcher, creator: Creator, state: dict) -> None:
     if response.status != 200:
         fetch.outcome.problems.append(fetch.problem("home page", creator.site, response))
         return
-    found = parse_home(response.text, response.url)
+    try:
+        found = await fetch.parse(partial(parse_home, response.text, response.url))
+    except ParseError as error:
+        fetch.outcome.problems.append(f"home page {creator.site}: {error}")
+        return
     state["card"] = found.card
     state["rel_me"] = found.rel_me
     state["home"] = {"feeds": found.feeds, "blogrolls": found.blogrolls}
@@ -270,7 +264,7 @@ async def _refresh_blogroll(fetch: Fetcher, creator: Creator, state: dict) -> No
                 fetch.outcome.problems.append(fetch.problem("blogroll", url, response))
             continue
         try:
-            by_source[url] = parse_blogroll(response.content, url)
+            by_source[url] = await fetch.parse(partial(parse_blogroll, response.content, url))
         except ParseError as error:
             fetch.outcome.problems.append(f"blogroll {url}: {error}")
             continue
@@ -284,12 +278,15 @@ async def _refresh_blogroll(fetch: Fetcher, creator: Creator, state: dict) -> No
     state["blogroll"] = {
         "sources": [u for u in sources if u in by_source],
         "by_source": by_source,
-        "members": sorted(merged.values(), key=lambda m: (m["title"].lower(), m["site"])),
+        "members": sorted(merged.values(), key=lambda m: (m["title"].lower(), m["site"]))[
+            :MAX_MEMBERS
+        ],
     }
 
 
 async def _refresh_avatar(fetch: Fetcher, creator: Creator, state: dict, directory: Path) -> None:
-    """A local copy of their h-card photo, so the built site shows it offline and privately."""
+    """A local copy of their h-card photo, so the built site shows it offline and privately,
+    under the one policy for other people's pictures (relais.avatar)."""
     photo = state["card"].get("photo")
     if not photo:
         return
@@ -297,20 +294,11 @@ async def _refresh_avatar(fetch: Fetcher, creator: Creator, state: dict, directo
     response = await fetch.get(photo, conditional=bool(have))
     if response.status == 304:
         return
-    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    problem = None
-    if response.status != 200:
-        problem = f"HTTP {response.status}"
-    elif kind not in AVATAR_TYPES:
-        problem = f"not an image ({kind or 'no type'})"
-    elif len(response.content) > AVATAR_MAX_BYTES:
-        problem = f"over {AVATAR_MAX_BYTES:,} bytes"
-    elif kind == "image/svg+xml" and UNSAFE_SVG.search(response.content):
-        problem = "SVG with scripts or external links, refused"
-    if problem:
-        fetch.outcome.problems.append(f"photo {photo}: {problem}")
+    try:
+        name = f"{AVATARS}/{avatar.accepted(photo, response)}"
+    except avatar.Refused as error:
+        fetch.outcome.problems.append(f"photo {photo}: {error}")
         return
-    name = f"{AVATARS}/{creator.key}.{AVATAR_TYPES[kind]}"
     await asyncio.to_thread(write_atomic, directory / name, response.content)
     state["avatar"] = name
     fetch.remember(photo, response)

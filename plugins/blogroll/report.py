@@ -8,6 +8,8 @@ from html import escape
 
 from relais.plugins.blogroll.rank import Ranked
 
+from relais import foreign
+
 
 def listed_by(ranked: Ranked) -> str:
     names = [li.name + ("" if li.depth == 2 else " (via lists)") for li in ranked.candidate.listers]
@@ -83,19 +85,26 @@ def explain_text(ranked: Ranked, weights: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def _link(url, text: str) -> str:
+    """A link when `url` passes the gate for foreign URLs (http(s) only: never `javascript:`
+    or `data:`), else the text alone."""
+    safe = foreign.url(url)
+    return f'<a href="{escape(safe)}">{escape(text)}</a>' if safe else escape(text)
+
+
 def html_report(ranked: list[Ranked], *, site_name: str, now: datetime) -> str:
     """One self-contained page (no external resource) to read and keep."""
     rows = []
     for i, r in enumerate(ranked, 1):
         c = r.candidate
         recent = "".join(
-            f'<li><a href="{escape(e.get("url") or "")}">{escape(e.get("title") or "")}</a> '
+            f"<li>{_link(e.get('url'), e.get('title') or '')} "
             f"<small>{escape((e.get('date') or '')[:10])}</small></li>"
             for e in c.entries[:3]
         )
         parts = " · ".join(f"{k} {v:.2f}" for k, v in r.parts.items())
         rows.append(
-            f'<tr><td>{i}</td><td><a href="{escape(c.site)}">{escape(c.name)}</a><br><small>{escape(c.site)}</small></td>'  # noqa: E501
+            f"<tr><td>{i}</td><td>{_link(c.site, c.name)}<br><small>{escape(c.site)}</small></td>"
             f"<td>{r.score:.2f}<br><small>{escape(parts)}</small></td><td>{escape(listed_by(r))}</td>"
             f"<td>{escape(', '.join(r.shared_terms))}</td><td>{escape(why(r))}</td>"
             f"<td><ul>{recent}</ul></td></tr>"

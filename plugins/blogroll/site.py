@@ -12,6 +12,7 @@ from relais.plugins.blogroll.reciprocity import notified_targets
 from relais.plugins.blogroll.render import BlogrollView, build_view
 from relais.plugins.webmentions import api as webmentions
 
+from relais import avatar
 from relais.problems import ProblemLines
 from relais.store import StoreError
 
@@ -36,8 +37,8 @@ def read_states(config: Config, creators: list[Creator]) -> dict[str, dict]:
         state, problem = load_state(config.data, creator.key, creator.site)
         if problem:
             log.warning("blogroll: %s", problem)
-        if state.get("avatar") and not (config.data / state["avatar"]).is_file():
-            state["avatar"] = ""  # never point at a picture that is not there
+        if state.get("avatar") and not avatar.stored_ok(config.data / state["avatar"]):
+            state["avatar"] = ""  # never point at a picture that is not there, or not ours
         states[creator.key] = state
     return states
 

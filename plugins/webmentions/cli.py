@@ -24,13 +24,14 @@ from rich.table import Table
 
 from relais import settings as relais_settings
 from relais.build import BuildError, build, load_settings, parse_overrides
+from relais.foreign import cell, printable
 from relais.net.client import FetchError, HttpClient, run
 from relais.settings import is_http_url
 
 
 def fail(message: str) -> None:
     """One line on stderr, exit 1 (as every relais command does on bad input)."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message)}", err=True)
     sys.exit(1)
 
 
@@ -94,7 +95,7 @@ def show_plan(jobs: list[sentlog.Job], console: Console) -> None:
         return
     console.print(f"Would send {len(jobs)} Webmention(s):", highlight=False)
     for job in jobs:
-        console.print(f"{job.why:8} {job.source} -> {job.target}", highlight=False,
+        console.print(f"{job.why:8} {job.source} -> {job.target}", highlight=False, markup=False,
                       soft_wrap=True)
 
 
@@ -111,7 +112,8 @@ def show_summary(report: dispatch.Report, log_path: Path, console: Console) -> N
     if problems:
         details = Table("source", "target", "status", "why", title="Not sent")
         for r in sorted(problems, key=lambda r: (r.job.source, r.job.target))[:50]:
-            details.add_row(r.job.source, r.job.target, r.outcome.status, r.outcome.reason)
+            details.add_row(*map(cell, (r.job.source, r.job.target, r.outcome.status,
+                                        r.outcome.reason)))
         console.print(details)
         if len(problems) > 50:
             console.print(f"… and {len(problems) - 50} more in {log_path}")
@@ -199,7 +201,7 @@ def discover_command(url, settings_file, allow_private):
         fail(str(error))
     if found.endpoint is None:
         fail(f"{url}: {found.reason}")
-    click.echo(found.endpoint)
+    click.echo(printable(found.endpoint))
 
 
 @webmention.command("send")
@@ -225,9 +227,8 @@ def send_one_command(source, target, settings_file, allow_private):
     extra = f" (status at {outcome.location})" if outcome.location else ""
     line = f"{outcome.status}{where}: {outcome.reason}{extra}"
     if outcome.status != SENT:
-        click.echo(f"error: {line}", err=True)
-        sys.exit(1)
-    click.echo(line)
+        fail(line)
+    click.echo(printable(line))
 
 
 # --- received: fetch, the receiver -----------------------------------------------------
@@ -283,7 +284,7 @@ def fetch_command(settings_file, api, domains, full, allow_private_network):
             allow_private=private_flag(allow_private_network),
             progress=lambda: progress.advance(avatar_task)))
     for line in report.skipped:
-        click.echo(f"warning: skipped an entry: {line}", err=True)
+        click.echo(f"warning: skipped an entry: {printable(line)}", err=True)
     state = "updated" if report.written else "unchanged"
     click.echo(f"{path}: {report.changes} ({state}); avatars: {got} new, {bad} unusable")
 
@@ -312,11 +313,14 @@ def receiver():
               help="Largest request body accepted, in bytes.")
 @click.option("--concurrency", default=16, show_default=True, type=click.IntRange(1, 256),
               help="Sources verified at once.")
+@click.option("--public-url", default="", metavar="URL",
+              help="The receiver's public address, for the Location of status pages "
+                   "(default: a path, resolved against the URL the sender posted to).")
 @click.option("--proxy-headers", is_flag=True,
               help="Trust X-Forwarded-* from the reverse proxy (see docs/webmentions-incoming.md).")
 @click.option("--allow-private-network", is_flag=True, help=PRIVATE_HELP)
 def serve_command(settings_file, host, port, db, site_dir, domains, moderation, rate_limit,
-                  address_rate_limit, max_body, concurrency, proxy_headers,
+                  address_rate_limit, max_body, concurrency, public_url, proxy_headers,
                   allow_private_network):
     """Run the Webmention endpoint (the JF2 API needs RELAIS_RECEIVER_TOKEN)."""
     import uvicorn
@@ -331,6 +335,8 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
         click.echo(f"warning: {site / MANIFEST} is not there yet (a build under way?): targets "
                    "are answered 503 \"try again shortly\" until `relais build` writes it",
                    err=True)
+    if public_url and is_http_url(public_url):
+        fail(f"--public-url {public_url!r} {is_http_url(public_url)}")
     domains = list(domains) or list(cfg.domains)
     if not domains:
         fail("no site domain: set WEBMENTIONS_DOMAINS or an absolute SITEURL, or pass --domain")
@@ -339,7 +345,7 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
         token=os.environ.get(RECEIVER_TOKEN_ENV) or None, moderation=moderation,
         rate_limit=rate_limit, address_rate_limit=address_rate_limit, max_body=max_body,
         allow_private=private_flag(allow_private_network),
-        concurrency=concurrency, worker="process")
+        concurrency=concurrency, worker="process", public_url=public_url)
     click.echo(f"Receiving webmentions for {', '.join(domains)} on http://{host}:{port}/ "
                f"(queue in {db})")
     uvicorn.run(create_app(receiver_config), host=host, port=port, log_level="warning",
@@ -375,9 +381,9 @@ def moderate_command(db, approve, reject, block):
                 click.echo("Nothing waits for moderation.")
             for mention in waiting:
                 author = mention["author"]["name"] or "?"
-                click.echo(f"{mention['type']:8} {author} — "
-                           f"{mention['source']} → {mention['target']}")
+                click.echo(printable(f"{mention['type']:8} {author} — "
+                                     f"{mention['source']} → {mention['target']}"))
             for domain, state in inbox.domains():
-                click.echo(f"{state}: {domain}")
+                click.echo(f"{state}: {printable(domain)}")
     finally:
         inbox.close()

@@ -15,7 +15,9 @@ import asyncio
 import hashlib
 import re
 import socket
+import struct
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -297,13 +299,23 @@ def opml(title: str, members: list[tuple[str, str, str]]) -> str:
     )
 
 
-def avatar_svg(initial: str, colour: str) -> str:
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
-        f'<circle cx="32" cy="32" r="32" fill="{colour}"/>'
-        f'<text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff">{escape(initial)}</text>'  # noqa: E501
-        "</svg>\n"
-    )
+def solid_png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
+    """A plain square PNG of one colour: an avatar that needs no image file in the repo."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    row = b"\x00" + bytes(rgb) * size
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * size, 9)) + chunk(b"IEND", b""))
+
+
+def avatar_png(colour: str) -> bytes:
+    """A creator's avatar: a square of their colour (`#a65` or `#aa6655`)."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return solid_png(tuple(bytes.fromhex(digits)), 64)
 
 
 @dataclass
@@ -345,7 +357,7 @@ def publish(
             base,
             creator.name,
             creator.note,
-            photo=f"{base}avatar.svg",
+            photo=f"{base}avatar.png",
             feed=feed if creator.advertise_feed else None,
             blogroll_link=f"{base}{opml_path}" if creator.blogroll_form == "link" else None,
         ),
@@ -360,7 +372,7 @@ def publish(
             blogroll=f"{base}{opml_path}" if creator.blogroll_form == "rss" else None,
         ),
     )
-    site.put("/avatar.svg", "image/svg+xml", avatar_svg(creator.name[0], creator.colour))
+    site.put("/avatar.png", "image/png", avatar_png(creator.colour))
     if opml_path:
         site.put(
             f"/{opml_path}",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from relais.plugins.webmentions.incoming.record import TYPES, clean, key
 
+from relais import foreign
 from relais.store import StoreError, read_json, write_json
 
 
@@ -58,6 +59,10 @@ def _check_mention(path, index: int, value) -> dict:
     if value.get("type") not in TYPES:
         raise ArchiveError(f"{where}: field 'type' is {value.get('type')!r}, "
                            f"expected one of {', '.join(TYPES)}")
+    for name in ("source", "target"):
+        if foreign.url(value[name]) != value[name]:
+            raise ArchiveError(f"{where}: field {name!r} is not a safe http(s) URL; "
+                               "fix or remove the entry")
     return clean(value)
 
 

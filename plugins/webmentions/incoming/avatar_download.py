@@ -10,30 +10,22 @@ import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from relais.plugins.webmentions.incoming.avatars import (
-    INDEX,
-    MAX_AVATAR_BYTES,
-    file_stem,
-    read_index,
-    sniff,
-)
+from relais.plugins.webmentions.incoming.avatars import INDEX, read_index
 
+from relais import avatar, foreign
 from relais.net.client import FetchError, HttpClient
-from relais.store import write_json
+from relais.store import write_atomic, write_json
 
 
 async def _download(client: HttpClient, url: str, folder: Path) -> str | None:
+    """The stored file's name, or None when the picture cannot be had or breaks a rule
+    (relais.avatar: raster bytes, size caps)."""
     try:
-        response = await client.get(url, headers={"Accept": "image/*"})
-    except FetchError:
+        response = await client.get(url, headers={"Accept": avatar.ACCEPT})
+        name = avatar.accepted(url, response)
+    except (FetchError, avatar.Refused):
         return None
-    if response.status != 200 or not response.headers.get("content-type", "").startswith("image/"):
-        return None
-    extension = sniff(response.content)
-    if extension is None:
-        return None
-    name = file_stem(url) + extension
-    (folder / name).write_bytes(response.content)
+    await asyncio.to_thread(write_atomic, folder / name, response.content)
     return name
 
 
@@ -43,12 +35,12 @@ async def download_avatars(urls: Iterable[str], folder: Path, *, retry_failed: b
     """Fetch the photos not yet in the index; (downloaded, unusable)."""
     folder.mkdir(parents=True, exist_ok=True)
     index = read_index(folder)
-    wanted = sorted({u for u in urls if u.startswith(("http://", "https://"))
+    wanted = sorted({u for u in urls if foreign.url(u) == u
                      and (u not in index or (retry_failed and index[u] is None))})
     if not wanted:
         return 0, 0
     async with HttpClient(site_url=site_url, allow_private=allow_private, timeout=5.0,
-                          max_bytes=MAX_AVATAR_BYTES, max_redirects=3, retries=0) as client:
+                          max_bytes=avatar.MAX_BYTES, max_redirects=3, retries=0) as client:
         async def one(url):
             name = await _download(client, url, folder)
             if progress:

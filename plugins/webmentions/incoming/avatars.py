@@ -2,42 +2,25 @@
 
 Why: a page that shows a stranger's avatar from the stranger's server leaks
 every reader to that server and breaks when it goes away. `relais mentions
-fetch` downloads each photo once (size-capped, the type checked on the bytes
-themselves, no SVG since it can carry script) into `avatars/` beside the
-archive, with `index.json` mapping each photo URL to its file (or to null
-when it could not be used, so it is not tried again). The build copies the
-files it uses into the output; a person without a file gets their initial.
-This module is the offline part the build uses; `avatar_download` fetches.
+fetch` downloads each photo once into `avatars/` beside the archive, under
+the one policy for other people's pictures (relais.avatar: raster bytes
+only, no SVG, size caps, hashed names), with `index.json` mapping each photo
+URL to its file (or to null when it could not be used, so it is not tried
+again). The build copies the files it uses into the output, each checked
+again; a person without a file gets their initial. This module is the
+offline part the build uses; `avatar_download` fetches.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
+from relais import avatar
 from relais.store import StoreError, read_json
 
-MAX_AVATAR_BYTES = 256_000
 OUTPUT_FOLDER = "mentions/avatars"
 INDEX = "index.json"
-
-
-def sniff(content: bytes) -> str | None:
-    """The file extension for the image these bytes are, or None (not a raster image we allow)."""
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if content[:6] in (b"GIF87a", b"GIF89a"):
-        return ".gif"
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return ".webp"
-    return None
-
-
-def file_stem(url: str) -> str:
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
 
 
 def read_index(folder: Path) -> dict[str, str | None]:
@@ -58,7 +41,7 @@ class AvatarShelf:
 
     def __call__(self, url: str) -> str | None:
         name = self.index.get(url)
-        if not name or "/" in name or not (self.folder / name).is_file():
+        if not isinstance(name, str) or not avatar.stored_ok(self.folder / name):
             return None
         self.used.add(name)
         return f"{OUTPUT_FOLDER}/{name}"

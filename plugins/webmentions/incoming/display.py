@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markupsafe import Markup, escape
-from relais.plugins.webmentions.incoming.record import sort_moment
+from relais.plugins.webmentions.incoming.record import RSVP_VALUES, sort_moment
+
+from relais import foreign
 
 ALLOWED_TAGS = {"a", "p", "br", "em", "strong", "b", "i", "blockquote", "code", "pre",
                 "ul", "ol", "li", "q", "s"}
@@ -32,24 +34,9 @@ COUNT_ORDER = ("reply", "like", "repost", "rsvp", "bookmark", "mention")
 
 @lru_cache(maxsize=8192)  # authors come back again and again
 def safe_url(url, base: str | None = None) -> str | None:
-    """An absolute http(s) URL, or None: no `javascript:`, `data:` or odd schemes reach a page."""
-    if not isinstance(url, str) or not url.strip():
-        return None
-    url = url.strip()
-    if base:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if any(ch in url for ch in "\"'<>\\ \t\n\r"):
-        return None
-    return url
+    """An absolute http(s) URL, or None: no `javascript:`, `data:` or odd schemes reach a page
+    (the gate for foreign URLs, relais.foreign, once more as the page is made)."""
+    return foreign.url(url, base)
 
 
 def sanitize(html: str, base: str) -> str:
@@ -175,7 +162,7 @@ def show(mention: dict, *, max_length: int, avatar_of) -> Shown:
         name=" ".join(str(mention.get("name") or "").split())[:200] or None,
         content=content,
         truncated=truncated,
-        rsvp=mention.get("rsvp"),
+        rsvp=mention.get("rsvp") if mention.get("rsvp") in RSVP_VALUES else None,
     )
 
 

@@ -15,6 +15,8 @@ from relais.plugins.webmentions.incoming.record import (
     normalize_date,
 )
 
+from relais import foreign
+
 
 class Jf2Error(ValueError):
     """An entry lacks what makes it a mention (wm-source, wm-target)."""
@@ -31,12 +33,15 @@ def from_jf2(entry: dict, via: str) -> dict:
     source, target = _string(entry.get("wm-source")), _string(entry.get("wm-target"))
     if not source or not target:
         raise Jf2Error(f"entry {entry.get('wm-id')!r} has no wm-source or wm-target")
+    if foreign.url(source) != source or foreign.url(target) != target:
+        raise Jf2Error(f"entry {entry.get('wm-id')!r}: wm-source or wm-target is not a safe "
+                       "http(s) URL")
     if entry.get("wm-deleted") is True:
         return {"source": source, "target": target, "deleted": True}
     author = entry.get("author") if isinstance(entry.get("author"), dict) else {}
     content = entry.get("content") if isinstance(entry.get("content"), dict) else None
     kind = TYPE_OF_PROPERTY.get(entry.get("wm-property"), "mention")
-    rsvp = _string(entry.get("rsvp"))
+    rsvp = (_string(entry.get("rsvp")) or "").lower()  # clean() keeps only yes|no|maybe|interested
     return clean({
         "source": source,
         "target": target,

@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 
 import mf2py
 from relais.plugins.webmentions.incoming.links import normalize_url
-from relais.plugins.webmentions.incoming.record import clean, normalize_date
+from relais.plugins.webmentions.incoming.record import RSVP_VALUES, clean, normalize_date
 
 REPLY_PROPERTIES = (
     ("like-of", "like"), ("repost-of", "repost"), ("bookmark-of", "bookmark"),
     ("in-reply-to", "reply"),
 )
-RSVP_VALUES = ("yes", "no", "maybe", "interested")
 TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 

@@ -4,7 +4,10 @@ POST / (or /webmention): the synchronous checks, rate limits per client
 address and per source domain, and a body size limit; then the job is
 committed to SQLite and the answer is 201 with the job's status URL in
 `Location` — at once, before any fetch. GET /status/{id}: what verification
-decided. GET /health: whether the verifier runs (it is watched and started
+decided (why a fetch failed only with the token: the reason can name the
+addresses a host resolves to, which strangers must not learn through us).
+`Location` is built from the configured public address, never from the
+request's `Host` header. GET /health: whether the verifier runs (it is watched and started
 again when it dies). GET /api/mentions.jf2: the verified mentions in
 webmention.io's JF2 shape and paging, behind a token, for `relais mentions
 fetch`.
@@ -47,6 +50,19 @@ class ReceiverConfig:
     blocklist_refresh: float = 5.0      # seconds a domain's moderation state is cached
     worker: str = "thread"              # thread | process (relais receiver serve) | none
     keep_jobs_days: float = 30.0        # finished jobs (their status pages) are kept this long
+    public_url: str = ""                # where the receiver is reached ("": Location is a path)
+
+
+FAILED_PUBLICLY = "failed: the source could not be fetched or read (the site's owner sees why)"
+
+
+def public_outcome(outcome: str | None) -> str | None:
+    """What a status page tells a caller without the token: why a fetch failed can name the
+    addresses a host resolves to, or which internal ports answer; everything else (verified,
+    deleted, rejected: about a source the sender controls) is said as it is."""
+    if outcome and outcome.startswith("failed:"):
+        return FAILED_PUBLICLY
+    return outcome
 
 
 class RateLimiter:
@@ -171,8 +187,9 @@ def create_app(config: ReceiverConfig):
             return
         job_id = state["inbox"].enqueue(source, target)
         verifier.wake()
-        host = headers.get(b"host", b"").decode("latin-1") or "{}:{}".format(*scope["server"])
-        base = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+        # the configured address, else a path the sender resolves against the URL it posted
+        # to; never the Host header, which the client writes
+        base = config.public_url.rstrip("/") or scope.get("root_path", "")
         location = f"{base}/status/{job_id}"
         await reply(send, 201, "accepted: the source will be verified shortly\n",
                     [(b"location", location.encode("latin-1"))])
@@ -189,19 +206,24 @@ def create_app(config: ReceiverConfig):
                 "jobs": state["inbox"].counts()}
         return JSONResponse(body, status_code=200 if running else 503)
 
+    def authorized(request: Request) -> bool:
+        given = request.query_params.get("token") or request.headers.get(
+            "authorization", "").removeprefix("Bearer ").strip()
+        return bool(config.token and given
+                    and hmac.compare_digest(given.encode(), config.token.encode()))
+
     async def status(request: Request) -> Response:
         job = state["inbox"].job(request.path_params["job_id"])
         if job is None:
             return JSONResponse({"error": "no such job"}, status_code=404)
-        return JSONResponse({"id": job.id, "state": job.state, "outcome": job.outcome})
+        outcome = job.outcome if authorized(request) else public_outcome(job.outcome)
+        return JSONResponse({"id": job.id, "state": job.state, "outcome": outcome})
 
     async def api(request: Request) -> Response:
-        given = request.query_params.get("token") or request.headers.get(
-            "authorization", "").removeprefix("Bearer ").strip()
         if not config.token:
             return JSONResponse({"error": "the API is off: start the receiver with a token"},
                                 status_code=403)
-        if not given or not hmac.compare_digest(given.encode(), config.token.encode()):
+        if not authorized(request):
             return JSONResponse({"error": "a valid token is required"}, status_code=401)
         query = request.query_params
         try:

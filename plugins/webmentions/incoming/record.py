@@ -13,6 +13,12 @@ A mention is a plain dict (it is stored as JSON in git):
     rsvp             yes | no | maybe | interested, or None
     received         ISO 8601 UTC string (when it was first verified)
     via              "receiver" or "webmention.io"
+
+Every record goes through `clean`, whoever made it (the receiver's parser, a
+JF2 item from webmention.io or our receiver, the archive read back): the one
+gate for foreign data (relais.foreign) checks each URL (http(s) only, no
+quotes, spaces or angle brackets, bounded) and each text (plain, bounded,
+never markup) before it is stored, and again when it is read.
 """
 
 from __future__ import annotations
@@ -21,7 +27,12 @@ from datetime import UTC, datetime
 
 from relais.plugins.webmentions.incoming.links import normalize_url
 
+from relais import foreign
+
 TYPES = ("reply", "like", "repost", "bookmark", "mention", "rsvp")
+RSVP_VALUES = ("yes", "no", "maybe", "interested")
+MAX_HTML_CHARS = 100_000      # a reply's HTML, sanitised (nh3) when it is shown
+MAX_TEXT_CHARS = 20_000       # its text (WEBMENTIONS_MAX_REPLY_LENGTH is at most 20,000)
 
 # JF2 / webmention.io `wm-property` for each type, and back
 PROPERTY_OF_TYPE = {
@@ -83,15 +94,24 @@ def now_iso() -> str:
 
 
 def clean(mention: dict) -> dict:
-    """The mention with exactly the known fields, in a stable shape (missing → None)."""
-    author = mention.get("author") or {}
-    content = mention.get("content")
+    """The mention with exactly the known fields, in a stable shape (missing → None), every
+    foreign value through the gate. `source` and `target` are the caller's to check: they
+    name the mention (foreign.url must accept them)."""
+    author = mention.get("author") if isinstance(mention.get("author"), dict) else {}
+    content = mention.get("content") if isinstance(mention.get("content"), dict) else {}
+    html = content.get("html") if isinstance(content.get("html"), str) else ""
+    text = foreign.text(content.get("text"), MAX_TEXT_CHARS)
     return {
         **{name: mention.get(name) for name in FIELDS},
         "source": pair_url(mention["source"]),
         "target": pair_url(mention["target"]),
-        "author": {k: (author.get(k) or None) for k in ("name", "url", "photo")},
-        "content": ({"html": content.get("html") or "", "text": content.get("text") or ""}
-                    if isinstance(content, dict) and (content.get("html") or content.get("text"))
-                    else None),
+        "url": foreign.url(mention.get("url")) or pair_url(mention["source"]),
+        "author": {"name": foreign.text(author.get("name")) or None,
+                   "url": foreign.url(author.get("url")),
+                   "photo": foreign.url(author.get("photo"))},
+        "published": normalize_date(mention.get("published")),
+        "received": normalize_date(mention.get("received")),
+        "name": foreign.text(mention.get("name")) or None,
+        "content": {"html": html[:MAX_HTML_CHARS], "text": text} if html or text else None,
+        "rsvp": mention.get("rsvp") if mention.get("rsvp") in RSVP_VALUES else None,
     }

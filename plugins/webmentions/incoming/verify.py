@@ -7,11 +7,14 @@ verdict says what to do with the pair: keep the parsed mention, remove it
 link: the worker removes the mention if it was verified from the same kind
 of document), or leave things as they were (any other answer: a remote that
 is down, or a maintenance page, never erases what we had).
+
+The document is read off the event loop, within a time limit, after the
+checks of relais.bounded (no page nested deeper than a parser can take), so
+one hostile source never holds up the other verifications.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from relais.plugins.webmentions.incoming.links import links_to, normalize_url
 from relais.plugins.webmentions.incoming.parse import mention_from_html
 
+from relais import bounded
 from relais.net.client import FetchError, HttpClient
 
 SOURCE_LIMITS = {"timeout": 5.0, "max_bytes": 1_000_000, "max_redirects": 5, "retries": 0}
@@ -96,20 +100,30 @@ async def verify(client: HttpClient, source: str, target: str, *, received: str,
     if media is None:
         shown = content_type.split(";")[0].strip() or "no Content-Type"
         return Verdict("ignore", f"source is not a document that can be checked ({shown})")
+    try:
+        return await bounded.off_loop(read_source, media, response.text, response.url, source,
+                                      target, received=received, via=via)
+    except bounded.TooComplex as error:
+        return Verdict("ignore", f"source not read: {error}", media=media)
+
+
+def read_source(media: str, text: str, base: str, source: str, target: str, *, received: str,
+                via: str) -> Verdict:
+    """What the fetched document says about the pair. CPU work, run in a worker thread
+    (bounded.off_loop); TooComplex for an HTML page no parser should be given."""
     if media == "json":
         try:
-            linked = json_links_to(json.loads(response.text), target)
-        except ValueError:
+            linked = json_links_to(json.loads(text), target)
+        except (ValueError, RecursionError):
             return Verdict("ignore", "source is not valid JSON", media=media)
     elif media == "text":
-        linked = text_links_to(response.text, target)
+        linked = text_links_to(text, target)
     else:
-        linked = links_to(response.text, response.url, target)
+        bounded.check_markup(text, max_bytes=SOURCE_LIMITS["max_bytes"])
+        linked = links_to(text, base, target)
     if not linked:
         return Verdict("unlinked", f"source does not link to target ({media})", media=media)
-    # mf2py is CPU work: off the event loop so that other fetches go on meanwhile. A text
-    # or JSON source is a plain mention, as a page without microformats is.
-    mention = await asyncio.to_thread(
-        mention_from_html, response.text if media == "html" else "", source, target,
-        received=received, via=via, base=response.url)
+    # A text or JSON source is a plain mention, as a page without microformats is.
+    mention = mention_from_html(text if media == "html" else "", source, target,
+                                received=received, via=via, base=base)
     return Verdict("keep", f"verified {mention['type']}", mention, media)
