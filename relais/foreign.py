@@ -14,6 +14,10 @@ escaped by the templates as every value is, safe to show:
   or bidirectional-override characters, cut at a word before `limit`
   characters; a `<` that could open a tag becomes `‹`, so the result is
   never markup, even if some code forgot to escape it.
+- `html()`: a stranger's HTML (a reply's content) cut down to a small
+  allow-list with nh3: text formatting, lists, quotes, code and links, no
+  attribute but an absolute http(s) `href` (every link `rel="nofollow ugc"`);
+  script, style, SVG, MathML, frames and forms dropped with what they hold.
 - `file_stem()`: a file name made from a foreign string stays short enough
   for any file system (a hash past `FILE_STEM_CHARS`).
 - `printable()`: foreign text for the owner's terminal: no escape
@@ -36,6 +40,11 @@ NOTE_CHARS = 1000      # a note, a description
 TAG_CHARS = 80         # a tag, a folder
 FILE_STEM_CHARS = 100  # a file name made from a foreign string (file systems allow 255 bytes)
 SCHEMES = ("http", "https")
+ALLOWED_TAGS = {"a", "p", "br", "em", "strong", "b", "i", "blockquote", "code", "pre",
+                "ul", "ol", "li", "q", "s"}
+DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "iframe", "object", "template",
+                        "noscript", "textarea", "title"}
+OUTSIDE_REL = "nofollow ugc"
 
 # C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates
 # (U+202A-U+202E, U+2066-U+2069) that can make text read differently from what it is.
@@ -67,6 +76,25 @@ def url(value, base: str | None = None) -> str | None:
     if parts.scheme.lower() not in SCHEMES or not parts.hostname or "@" in parts.netloc:
         return None
     return value
+
+
+def html(value, base: str) -> str:
+    """`value` (HTML from `base`) cut down to the allow-list, links absolute, http(s) only and
+    marked as outside; "" for a non-string."""
+    if not isinstance(value, str):
+        return ""
+    import nh3  # here: the build's other modules never need it
+
+    def keep(tag, attribute, found):
+        if attribute == "href":
+            return url(found, base)
+        return found  # only what the allow-list kept, and the rel nh3 adds
+
+    return nh3.clean(
+        value, tags=ALLOWED_TAGS, clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes={"a": {"href"}}, attribute_filter=keep, url_schemes=set(SCHEMES),
+        link_rel=OUTSIDE_REL, strip_comments=True,
+    ).strip()
 
 
 def text(value, limit: int = NAME_CHARS) -> str:

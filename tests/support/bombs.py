@@ -44,8 +44,10 @@ def deep_html(depth: int) -> str:
         "</body></html>"
 
 
-def huge_opml(outlines: int, host: str = "creator{n}.example") -> str:
+def huge_opml(outlines: int, host: str = "creator{n}.example", short: bool = False) -> str:
+    """An OPML list of `outlines` sites; `short`: feed URLs only (100,000 in 3.5 MB)."""
     rows = "".join(
+        f'<outline xmlUrl="http://{host.format(n=n)}/"/>' if short else
         f'<outline type="rss" text="Creator {n}" htmlUrl="https://{host.format(n=n)}/" '
         f'xmlUrl="https://{host.format(n=n)}/feed.xml"/>' for n in range(outlines))
     return f'<?xml version="1.0"?><opml version="2.0"><head><title>all</title></head>' \

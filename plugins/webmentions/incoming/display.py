@@ -22,11 +22,7 @@ from relais.plugins.webmentions.incoming.record import RSVP_VALUES, sort_moment
 
 from relais import foreign
 
-ALLOWED_TAGS = {"a", "p", "br", "em", "strong", "b", "i", "blockquote", "code", "pre",
-                "ul", "ol", "li", "q", "s"}
-DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "iframe", "object", "template",
-                        "noscript", "textarea", "title"}
-OUTSIDE_REL = "nofollow ugc"
+DROPPED_WITH_CONTENT = foreign.DROPPED_WITH_CONTENT
 FACE_TYPES = ("like", "repost")
 LINK_TYPES = ("bookmark", "mention")
 COUNT_ORDER = ("reply", "like", "repost", "rsvp", "bookmark", "mention")
@@ -40,17 +36,9 @@ def safe_url(url, base: str | None = None) -> str | None:
 
 
 def sanitize(html: str, base: str) -> str:
-    """The content's HTML cut down to the allow-list, links absolute and marked as outside."""
-    def keep(tag, attribute, value):
-        if attribute == "href":
-            return safe_url(value, base)
-        return value  # only what the allow-list kept, and the rel nh3 adds
-
-    return nh3.clean(
-        html, tags=ALLOWED_TAGS, clean_content_tags=DROPPED_WITH_CONTENT,
-        attributes={"a": {"href"}}, attribute_filter=keep, url_schemes={"http", "https"},
-        link_rel=OUTSIDE_REL, strip_comments=True,
-    ).strip()
+    """The content's HTML cut down to the allow-list (foreign.html), once more as the page is
+    made: the archive holds it sanitised already, unless it was edited by hand."""
+    return foreign.html(html, base)
 
 
 def shorten(text: str, limit: int) -> tuple[str, bool]:

@@ -31,7 +31,7 @@ from relais import foreign
 
 TYPES = ("reply", "like", "repost", "bookmark", "mention", "rsvp")
 RSVP_VALUES = ("yes", "no", "maybe", "interested")
-MAX_HTML_CHARS = 100_000      # a reply's HTML, sanitised (nh3) when it is shown
+MAX_HTML_CHARS = 100_000      # a reply's HTML, read (then cut down by foreign.html)
 MAX_TEXT_CHARS = 20_000       # its text (WEBMENTIONS_MAX_REPLY_LENGTH is at most 20,000)
 
 # JF2 / webmention.io `wm-property` for each type, and back
@@ -99,7 +99,7 @@ def clean(mention: dict) -> dict:
     name the mention (foreign.url must accept them)."""
     author = mention.get("author") if isinstance(mention.get("author"), dict) else {}
     content = mention.get("content") if isinstance(mention.get("content"), dict) else {}
-    html = content.get("html") if isinstance(content.get("html"), str) else ""
+    html = foreign.html(str(content.get("html") or "")[:MAX_HTML_CHARS], mention["source"])
     text = foreign.text(content.get("text"), MAX_TEXT_CHARS)
     return {
         **{name: mention.get(name) for name in FIELDS},
@@ -112,6 +112,6 @@ def clean(mention: dict) -> dict:
         "published": normalize_date(mention.get("published")),
         "received": normalize_date(mention.get("received")),
         "name": foreign.text(mention.get("name")) or None,
-        "content": {"html": html[:MAX_HTML_CHARS], "text": text} if html or text else None,
+        "content": {"html": html, "text": text} if html or text else None,
         "rsvp": mention.get("rsvp") if mention.get("rsvp") in RSVP_VALUES else None,
     }
