@@ -94,14 +94,16 @@ def write_settings(work: Path, content: Path) -> tuple[Path, Path]:
     return bare, relais_settings(work, content, "relais_site")
 
 
-def compare(commands: dict[str, list[str]], cwd: Path, rounds: int) -> dict[str, tuple]:
-    """Best wall and best CPU time of each command over the rounds, run alternately."""
-    best = {name: (float("inf"), float("inf")) for name in commands}
+def compare(commands: dict[str, list[str]], cwd: Path | dict[str, Path], rounds: int,
+            pick=min) -> dict[str, tuple]:
+    """Wall and CPU time of each command over the rounds, run alternately: the best (`pick`
+    min) or e.g. the median (`pick=statistics.median`). `cwd` may differ per command."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, command in commands.items():
-            wall, cpu = timed(command, cwd)
-            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
-    return best
+            samples[name].append(timed(command, cwd[name] if isinstance(cwd, dict) else cwd))
+    return {name: (pick(w for w, _c in runs), pick(c for _w, c in runs))
+            for name, runs in samples.items()}
 
 
 def print_comparison(best: dict[str, tuple], subject: str, baseline: str, label: str,

@@ -228,7 +228,7 @@ def plan(own: Mapping[str, Any], dev: Mapping[str, Any], pub: Mapping[str, Any] 
     for label, url in social:
         if not _is_http(url):
             result.unmapped.append(f"SOCIAL ({label}, {url}): not an http(s) profile, so not a "
-                                   "rel=\"me\" link; still shown in the menu")
+                                   "rel=\"me\" link; still shown in the footer")
 
     # LINKS -> blogroll
     links = _pairs(published.get("LINKS"))
@@ -382,6 +382,7 @@ def compare(plain: Path, adopted: Path, feed_paths: list[str]) -> list[str]:
 def adopt(folder: Path, options: Options, *, dry_run: bool = False, check: bool = True,
           echo=click.echo) -> bool:
     """Adopt the site in `folder`; print the report; True when the check found nothing wrong."""
+    folder = folder.resolve()
     dev_file, pub_file = folder / "pelicanconf.py", folder / "publishconf.py"
     if not dev_file.is_file():
         raise AdoptError(f"{folder}: no pelicanconf.py here; for a new site: relais init {folder}")

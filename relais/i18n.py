@@ -55,6 +55,8 @@ class Catalogs:
                 except ValueError as error:
                     raise ValueError(f"{path}: not valid JSON: {error}") from error
 
+        self.known = frozenset(key for catalog in self.messages.values() for key in catalog)
+
     @property
     def languages(self) -> list[str]:
         return sorted(self.messages)
@@ -71,7 +73,7 @@ class Catalogs:
     def markup(self, lang: str | None, text: str) -> Markup:
         """The theme's own string, translated, as Markup (templates autoescape); a text that
         no catalog knows (a value from elsewhere passed to `_()`) is escaped instead."""
-        if any(text in catalog for catalog in self.messages.values()):
+        if text in self.known:
             return Markup(self.gettext(lang, text))
         return escape(text)
 

@@ -6,9 +6,13 @@ For the plugins' Pelican glue; takes a Pelican generator (its `env` and `setting
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
+from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, TemplateNotFound
+import jinja2
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, TemplateNotFound
 
 from relais.problems import ProblemLines
 
@@ -41,3 +45,22 @@ def plugin_template(generator, name: str, needed_for: str):
                                        f"which the theme does not have ({needed_for})"]) from None
     raise MissingTemplate([f"theme: {needed_for} needs a template {name}{extensions[0]}; the "
                            f"theme has none: add one to its templates/ folder"])
+
+
+def bytecode_cache(options: dict[str, Any]) -> FileSystemBytecodeCache | None:
+    """A cache of compiled templates shared by every build of this user, or None if it cannot
+    be made. Jinja checks each template's source before using its entry, and a folder per Jinja
+    version and set of environment `options` (autoescape, trim_blocks… change the compiled
+    code) keeps one configuration from reading another's. Pelican makes one environment per
+    generator and compiles each template in each: with the cache, once, then never again
+    until the template changes."""
+    key = repr(sorted((name, repr(value)) for name, value in options.items()
+                      if name != "bytecode_cache"))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = home / "relais" / f"jinja-{jinja2.__version__}-{digest}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))

@@ -77,3 +77,18 @@ def test_adopting_twice_is_refused(adopted):
     again = run_relais("adopt", str(adopted.site))
     assert again.returncode == 1
     assert again.stderr.startswith("error: ") and "already adopted" in again.stderr
+
+
+def test_a_dry_run_from_a_relative_path_reports_and_writes_nothing(tmp_path):
+    site = tmp_path / "blog"
+    (site / "content").mkdir(parents=True)
+    (site / "pelicanconf.py").write_text('SITENAME = "Blog"\nPATH = "content"\n'
+                                         'SOCIAL = (("Mastodon", "https://m.example/@me"),)\n')
+    before = (site / "pelicanconf.py").read_text()
+    result = run_relais("adopt", "blog", "--dry-run", "--no-check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Would adopt {site}:")
+    assert 'SOCIAL -> REL_ME: 1 profile(s) linked with rel="me"' in result.stdout
+    assert "publishconf.py: written" in result.stdout and "SITEURL: not known" in result.stdout
+    assert (site / "pelicanconf.py").read_text() == before
+    assert sorted(p.name for p in site.iterdir()) == ["content", "pelicanconf.py"]

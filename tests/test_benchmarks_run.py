@@ -8,6 +8,8 @@ import pytest
 from tests.conftest import REPO
 
 SMALL = {
+    "adopt_speed.py": (["--zh-posts", "6", "--rst-posts", "4", "--rounds", "1"],
+                       "ratio rst adopted/plain"),
     "build_speed.py": (["--stories", "12", "--rounds", "1"], "ratio relais/bare"),
     "feeds_speed.py": (["--stories", "12", "--rounds", "1"], "ratio with/without feeds"),
     "webmention_send.py": (["--targets", "20", "--hosts", "4", "--total", "4"], "ratio"),

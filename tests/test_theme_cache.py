@@ -30,3 +30,25 @@ def test_cached_rendering_gives_the_same_site(sample_site, tmp_path, monkeypatch
     for page in sorted(sample_site.output.rglob("*.html")):
         twin = plain.output / page.relative_to(sample_site.output)
         assert twin.read_text(encoding="utf-8") == page.read_text(encoding="utf-8"), page
+
+
+def test_compiled_templates_are_kept_per_configuration_and_change_nothing(tiny_site, tmp_path):
+    from tests.conftest import run_relais
+
+    settings = tiny_site({"a.md": "Title: A\nDate: 2026-01-01\nCategory: Atelier\n\nText.\n"})
+    cache = tmp_path / "xdg"
+    env = {"XDG_CACHE_HOME": str(cache)}
+    outputs = []
+    for name in ("first", "second"):
+        result = run_relais("build", "-s", str(settings), "-o", str(tmp_path / name),
+                            cwd=settings.parent, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.relative_to(tmp_path / name): p.read_bytes()
+                        for p in (tmp_path / name).rglob("*.html")})
+    (folder,) = (cache / "relais").iterdir()
+    assert any(folder.iterdir())  # the first build left the compiled templates there
+    assert outputs[0] == outputs[1]  # …and the second, reading them, made the same site
+    result = run_relais("build", "-s", str(settings), "-o", str(tmp_path / "trimmed"), "-e",
+                        'JINJA_ENVIRONMENT={"trim_blocks": true}', cwd=settings.parent, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(list((cache / "relais").iterdir())) == 2  # other options, other compiled code

@@ -11,6 +11,7 @@ from relais.plugins.core import escaping
 from relais.plugins.core.config import config
 
 from relais.i18n import bcp47, human_date
+from relais.templates import bytecode_cache
 
 
 def check_settings(pelican):
@@ -18,7 +19,10 @@ def check_settings(pelican):
     settings = pelican.settings
     config(settings)
     # every Jinja environment made from the settings escapes by default (see escaping.py)
-    settings["JINJA_ENVIRONMENT"] = {**(settings.get("JINJA_ENVIRONMENT") or {}), "autoescape": True}
+    options = {**(settings.get("JINJA_ENVIRONMENT") or {}), "autoescape": True}
+    if "bytecode_cache" not in options:  # templates compiled once, not once per generator
+        options["bytecode_cache"] = bytecode_cache(options)
+    settings["JINJA_ENVIRONMENT"] = options
 
 
 def autoescape_templates(generator):
