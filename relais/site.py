@@ -65,6 +65,7 @@ class Site:
     cards: Mapping[str, Card] = field(default_factory=dict)
     rel_me: tuple[tuple[str, str], ...] = ()
     catalogs: Catalogs | None = None
+    author_pages: bool = True  # Pelican writes a page per author (AUTHOR_SAVE_AS)
 
     @property
     def absolute_url(self) -> str:
@@ -73,10 +74,11 @@ class Site:
 
     def card_for(self, name: str, author_page: str = "") -> Card:
         """The h-card an author is credited with: the owner's, their AUTHOR_CARDS entry, or
-        their name linked to their author page on this site."""
+        their name linked to their author page on this site (the home page when the site
+        writes no author pages)."""
         if name == self.owner.name:
             return self.owner
-        return self.cards.get(name) or Card(name, author_page)
+        return self.cards.get(name) or Card(name, author_page if self.author_pages else "")
 
     def label(self, text: str, lang: str | None = None) -> str:
         """A theme string in `lang` (default: the site's), English when there is no catalog."""
@@ -100,6 +102,7 @@ def _make(settings: Mapping[str, Any]) -> Site:
         rel_me=tuple((label, url) for label, url in settings["REL_ME"]),
         catalogs=Catalogs(Path(theme) / "translations", settings.get("DEFAULT_LANG") or "en")
         if theme else None,
+        author_pages=bool(settings.get("AUTHOR_SAVE_AS", True)),
     )
 
 

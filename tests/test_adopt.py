@@ -92,3 +92,17 @@ def test_a_dry_run_from_a_relative_path_reports_and_writes_nothing(tmp_path):
     assert "publishconf.py: written" in result.stdout and "SITEURL: not known" in result.stdout
     assert (site / "pelicanconf.py").read_text() == before
     assert sorted(p.name for p in site.iterdir()) == ["content", "pelicanconf.py"]
+
+
+def test_keeping_the_sites_theme_the_plugins_pages_use_their_own_templates_in_it(tmp_path):
+    from tests.support.pelican_sites import write_zh_site
+
+    write_zh_site(tmp_path / "site", posts=3)
+    result = run_relais("adopt", "site", "--keep-theme", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "THEME: yours (notmyidea, Pelican's default)" in result.stdout
+    built = run_relais("build", "--publish", "-o", str(tmp_path / "out"), cwd=tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    for page in ("blogroll/index.html", "follow/index.html"):
+        text = (tmp_path / "out" / page).read_text(encoding="utf-8")
+        assert "/theme/css/main.css" in text and 'class="relais-' in text  # notmyidea's layout

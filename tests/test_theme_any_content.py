@@ -111,3 +111,22 @@ def test_code_admonitions_and_wide_tables_look_right(adopted_rst, adopted_zh, br
         assert found["column"][0] - 1 <= found["box"][0] and found["box"][1] <= found["column"][1] + 1
         assert found["box"][0] - 1 <= found["last"][0] and found["last"][1] <= found["box"][1] + 1
     assert seen["light"]["keyword"] != seen["dark"]["keyword"]
+
+
+def test_an_author_is_credited_with_their_own_card(adopted_rst, tmp_path):
+    """AUTHOR_CARDS gives another author's h-card; without it, the author's page on the site."""
+    import mf2py
+
+    cards = '{"Charles Babbage": {"url": "https://babbage.example/", "note": "Engines."}}'
+    result = run_relais("build", "-o", str(tmp_path / "out"), "-e", f"AUTHOR_CARDS={cards}",
+                        cwd=adopted_rst.site)
+    assert result.returncode == 0, result.stderr
+    for output, babbage in ((tmp_path / "out", "https://babbage.example/"),
+                            (adopted_rst.output, "https://notes.example/author/charles-babbage.html")):
+        page = (output / "2024" / "02" / "note-1.html").read_text(encoding="utf-8")
+        (entry,) = [i for i in mf2py.parse(doc=page, url="https://notes.example/2024/02/note-1.html")
+                    ["items"] if "h-entry" in i["type"]]
+        urls = {a["properties"]["name"][0]: a["properties"]["url"][0]
+                for a in entry["properties"]["author"]}
+        assert urls["Charles Babbage"] == babbage
+        assert urls["Ada Lovelace"].rstrip("/") in ("https://notes.example", "")

@@ -106,15 +106,15 @@ def install_template_tools(generator):
     )
     generator.env.filters["human_date"] = localized_date
     generator.env.filters["bcp47"] = bcp47
-    generator.env.filters["author_card"] = author_cards(site, bool(generator.settings.get("AUTHOR_SAVE_AS")))
+    generator.env.filters["author_card"] = author_cards(site)
 
 
-def author_cards(site, author_pages: bool):
+def author_cards(site):
     """The `author_card` filter: a Pelican author as the card the theme credits, its `url`
     absolute or a path from the site root ("" is the home page)."""
 
     def author_card(author) -> dict:
-        card = site.card_for(author.name, author.url if author_pages else "").as_dict()
+        card = site.card_for(author.name, author.url).as_dict()
         url = card["url"]
         if url and not url.startswith(("http://", "https://", "/")):
             card["url"] = "/" + url

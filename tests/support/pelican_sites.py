@@ -38,6 +38,14 @@ def _write(root: Path, files: dict[str, str]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+# What pelican-quickstart writes in every pelicanconf.py: no feeds in development.
+QUICKSTART_FEEDS = """FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+"""
+
 RST_CONF = '''AUTHOR = "Ada Lovelace"
 SITENAME = "Analytical Notes"
 SITEURL = ""
@@ -47,12 +55,7 @@ DEFAULT_LANG = "en"
 ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}.html"
 ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{slug}.html"
 INDEX_SAVE_AS = "blog/index.html"
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-MENUITEMS = (("Blog", "/blog/"),)
+''' + QUICKSTART_FEEDS + '''MENUITEMS = (("Blog", "/blog/"),)
 DISPLAY_PAGES_ON_MENU = True
 LINKS = (("Pelican", "https://getpelican.com/"), ("Python", "https://www.python.org/"),
          ("Our about page", "/pages/about.html"))
@@ -140,12 +143,7 @@ ARTICLE_SAVE_AS = "posts/{slug}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 DEFAULT_PAGINATION = 10
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-LINKS = (("景德镇陶瓷大学", "https://jci.example/"),)
+''' + QUICKSTART_FEEDS + '''LINKS = (("景德镇陶瓷大学", "https://jci.example/"),)
 '''
 
 ZH_PUBLISH = '''import os
