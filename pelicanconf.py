@@ -26,6 +26,9 @@ PLUGINS = ["relais.plugins.core", "relais.plugins.checks", "relais.plugins.maker
 # Webmentions: sent, with tombstones (docs/webmentions-outgoing.md), and received, shown under
 # each post (docs/webmentions-incoming.md); git dates (docs/publishing.md)
 PLUGINS += ["relais.plugins.webmentions", "relais.plugins.git_dates"]
+# Partners who agreed to be featured, on the blogroll page (docs/relays.md); the relationship
+# ledger itself is private and never read by the build
+PLUGINS += ["relais.plugins.relays"]
 
 # Pretty, stable URLs: /2026/slug/ ; translations under /en/2026/slug/
 ARTICLE_URL = "{date:%Y}/{slug}/"

@@ -28,4 +28,5 @@ PLUGINS = [
     "relais.plugins.blogroll",
     "relais.plugins.webmentions",
     "relais.plugins.git_dates",
+    "relais.plugins.relays",
 ]

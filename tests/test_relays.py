@@ -217,3 +217,30 @@ def test_the_sample_ledger_and_the_readme_show_the_same_week(tmp_path):
     assert json.loads(shipped.read_text(encoding="utf-8"))["about"].startswith("Fictional sample")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"```\n{result.stdout}```" in readme
+
+
+def test_a_partner_is_featured_only_after_their_yes_and_only_from_the_blogroll(site):
+    refused = site("feature", "lou-tisse.example", check=False)
+    assert refused.returncode == 1 and "has not agreed to be featured yet" in refused.stderr
+    site("confirm", "sam-makes.example")  # agreed, but not in her blogroll
+    outside = site("feature", "sam-makes.example", check=False)
+    assert outside.returncode == 1 and "not in your blogroll" in outside.stderr
+    site("ask", "lou-tisse.example")
+    site("confirm", "lou-tisse.example")
+    site("feature", "lou-tisse.example")
+    partners = site.root / "content" / "partners.yaml"
+    text = partners.read_text(encoding="utf-8")
+    assert "site: https://lou-tisse.example/" in text and "since: '2026-11-20'" in text
+    assert "réponds" not in text and "confirm" not in text.split("\n", 2)[2]  # no consent detail
+    # a site the blogroll does not list, written by hand, is not shown either
+    partners.write_text(text + "- site: https://sam-makes.example/\n  since: '2026-11-20'\n",
+                        encoding="utf-8")
+    built = run_relais("build", cwd=site.root)
+    assert built.returncode == 0, built.stderr
+    page = (site.root / "output" / "blogroll" / "index.html").read_text(encoding="utf-8")
+    section = page.split('class="blogroll-partners"')[1].split("</section>")[0]
+    assert "Partenaires" in section and "Lou Ferrand" in section and "Sam" not in section
+    site("unfeature", "lou-tisse.example")
+    assert run_relais("build", cwd=site.root).returncode == 0
+    assert "blogroll-partners" not in (site.root / "output/blogroll/index.html").read_text(
+        encoding="utf-8")

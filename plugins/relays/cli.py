@@ -369,6 +369,55 @@ def confirm_command(obj: Context, who):
     click.echo(f"{person.name} agreed to be featured")
 
 
+@relays.command("feature")
+@click.argument("who")
+@pass_context
+def feature_command(obj: Context, who):
+    """Show a partner on the blogroll page: only once they agreed (`ask`, then their reply or
+    like; or `confirm`), and only someone your blogroll lists."""
+    from relais.plugins.relays.partners import PartnersProblems, read_partners, write_partners
+
+    person = obj.person(who)
+    if not consent.agreed(person):
+        fail(f"{person.name} has not agreed to be featured yet: `relais relays ask` them "
+             "first (their reply or like is their yes), or `relais relays confirm` a yes in person")
+    if not any(e.kind == "listed" for e in person.evidence):
+        fail(f"{person.name} is not in your blogroll: the public page only shows people it lists")
+    cfg = obj.desk().config
+    shown = f"{cfg.content.name}/{cfg.partners_file.name}"
+    try:
+        entries = read_partners(cfg.partners_file, shown)
+    except PartnersProblems as error:
+        fail(error.lines[0])
+    if not any(person.owns(e["site"]) for e in entries):
+        entries.append({"site": person.sites[0], "since": obj.now.date().isoformat()})
+        write_partners(cfg.partners_file, entries)
+    person.consent["featured"] = obj.stamp
+    obj.save()
+    click.echo(f"{person.name} is in {shown}: the next build shows them among your partners")
+
+
+@relays.command("unfeature")
+@click.argument("who")
+@pass_context
+def unfeature_command(obj: Context, who):
+    """Stop showing someone among your partners."""
+    from relais.plugins.relays.partners import PartnersProblems, read_partners, write_partners
+
+    person = obj.person(who)
+    cfg = obj.desk().config
+    shown = f"{cfg.content.name}/{cfg.partners_file.name}"
+    try:
+        entries = read_partners(cfg.partners_file, shown)
+    except PartnersProblems as error:
+        fail(error.lines[0])
+    write_partners(cfg.partners_file, [e for e in entries if not person.owns(e["site"])])
+    if person.consent:
+        person.consent["featured"] = None
+    obj.save()
+    click.echo(f"{person.name} is no longer in {shown}")
+
+
 @relays.command("export")
 @click.argument("target", type=click.Path(dir_okay=False))
 @pass_context

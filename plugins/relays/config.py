@@ -23,6 +23,7 @@ from relais.settings import (
     declare,
     is_int,
     is_optional_text,
+    is_text,
     project_root,
 )
 
@@ -41,6 +42,7 @@ SETTINGS = (
         "RELAYS_LEDGER",
         None,
         is_optional_text,
+    is_text,
         "The private relationship ledger (`relais relays`). `None`: outside the site, in "
         "`$XDG_DATA_HOME/relais/<site>/ledger.json` (`~/.local/share/relais/...`); else a path, "
         "absolute or relative to the folder that holds `content/` (never inside the output) "
@@ -70,6 +72,13 @@ SETTINGS = (
         is_int(1, 365),
         'People first seen in this many days are shown as "new around your relays".',
     ),
+    Setting(
+        "RELAYS_PARTNERS_FILE",
+        "partners.yaml",
+        is_text,
+        "The public list of partners who agreed to be featured on the blogroll page, under "
+        "the content folder; written by `relais relays feature` only after their answer.",
+    ),
 )
 declare(*SETTINGS)
 NAMES = [s.name for s in SETTINGS]
@@ -92,6 +101,7 @@ class Config:
     closest: int
     quiet_days: int
     thank_days: int
+    partners_file: Path  # public, under the content folder
     recent_days: int
 
 
@@ -150,6 +160,7 @@ def make(settings) -> Config:
         closest=settings["RELAYS_CLOSEST"],
         quiet_days=settings["RELAYS_QUIET_DAYS"],
         thank_days=settings["RELAYS_THANK_DAYS"],
+        partners_file=content / settings["RELAYS_PARTNERS_FILE"],
         recent_days=settings["RELAYS_RECENT_DAYS"],
     )
 
