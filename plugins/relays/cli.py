@@ -369,13 +369,25 @@ def confirm_command(obj: Context, who):
     click.echo(f"{person.name} agreed to be featured")
 
 
+def partners_of(obj: Context) -> tuple[Config, str, list[dict]]:
+    """The relays' Config, how messages name the partners file, and its entries."""
+    from relais.plugins.relays.partners import PartnersProblems, read_partners
+
+    cfg = obj.desk().config
+    shown = f"{cfg.content.name}/{cfg.partners_file.name}"
+    try:
+        return cfg, shown, read_partners(cfg.partners_file, shown)
+    except PartnersProblems as error:
+        fail(error.lines[0])
+
+
 @relays.command("feature")
 @click.argument("who")
 @pass_context
 def feature_command(obj: Context, who):
     """Show a partner on the blogroll page: only once they agreed (`ask`, then their reply or
     like; or `confirm`), and only someone your blogroll lists."""
-    from relais.plugins.relays.partners import PartnersProblems, read_partners, write_partners
+    from relais.plugins.relays.partners import write_partners
 
     person = obj.person(who)
     if not consent.agreed(person):
@@ -383,12 +395,7 @@ def feature_command(obj: Context, who):
              "first (their reply or like is their yes), or `relais relays confirm` a yes in person")
     if not any(e.kind == "listed" for e in person.evidence):
         fail(f"{person.name} is not in your blogroll: the public page only shows people it lists")
-    cfg = obj.desk().config
-    shown = f"{cfg.content.name}/{cfg.partners_file.name}"
-    try:
-        entries = read_partners(cfg.partners_file, shown)
-    except PartnersProblems as error:
-        fail(error.lines[0])
+    cfg, shown, entries = partners_of(obj)
     if not any(person.owns(e["site"]) for e in entries):
         entries.append({"site": person.sites[0], "since": obj.now.date().isoformat()})
         write_partners(cfg.partners_file, entries)
@@ -402,15 +409,10 @@ def feature_command(obj: Context, who):
 @pass_context
 def unfeature_command(obj: Context, who):
     """Stop showing someone among your partners."""
-    from relais.plugins.relays.partners import PartnersProblems, read_partners, write_partners
+    from relais.plugins.relays.partners import write_partners
 
     person = obj.person(who)
-    cfg = obj.desk().config
-    shown = f"{cfg.content.name}/{cfg.partners_file.name}"
-    try:
-        entries = read_partners(cfg.partners_file, shown)
-    except PartnersProblems as error:
-        fail(error.lines[0])
+    cfg, shown, entries = partners_of(obj)
     write_partners(cfg.partners_file, [e for e in entries if not person.owns(e["site"])])
     if person.consent:
         person.consent["featured"] = None
