@@ -244,3 +244,25 @@ def test_a_partner_is_featured_only_after_their_yes_and_only_from_the_blogroll(s
     assert run_relais("build", cwd=site.root).returncode == 0
     assert "blogroll-partners" not in (site.root / "output/blogroll/index.html").read_text(
         encoding="utf-8")
+
+
+def test_what_other_sites_sent_passes_the_gate_before_it_is_stored(site):
+    """End to end: a hostile mention reaches neither the ledger nor the terminal as it came
+    (the archive's loader gates it on read; the relays gate what they store once more)."""
+    archive = site.root / "data" / "webmentions" / "received.json"
+    data = json.loads(archive.read_text(encoding="utf-8"))
+    data["mentions"].append({
+        "author": {"name": "Eve\x1b]0;pwned\x07 <script>alert(1)</script>",
+                   "photo": "javascript:alert(1)", "url": "https://eve.example/"},
+        "content": {"html": "", "text": "Hi\x1b[2J <img src=x onerror=alert(1)>"},
+        "name": None, "published": "2026-11-19T10:00:00+00:00",
+        "received": "2026-11-19T10:00:00+00:00", "rsvp": None,
+        "source": "https://eve.example/p/1", "target": "https://atelier-maelle.example/2026/dix-personnes/",
+        "type": "reply", "url": "https://eve.example/p/1", "via": "receiver"})
+    archive.write_text(json.dumps(data), encoding="utf-8")
+    week = site().stdout
+    assert "\x1b" not in week and "<script" not in week and "<img" not in week
+    eve = people(site.ledger)["eve.example"]
+    assert "photo" not in eve["card"]  # not an http(s) URL: not kept
+    assert eve["name"] == "Eve ]0;pwned ‹script>alert(1)‹/script>"
+    assert eve["evidence"][0]["title"] == "Hi [2J ‹img src=x onerror=alert(1)>"

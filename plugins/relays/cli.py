@@ -16,9 +16,11 @@ import click
 from relais.plugins.relays import consent, ledger, render
 from relais.plugins.relays.config import STAGES, Config, config
 from relais.plugins.relays.desk import Desk, open_desk
+from relais.plugins.relays.gather import clean_card
 from relais.plugins.relays.ledger import PROPOSAL_KINDS, PROPOSAL_STATUSES, Evidence, LedgerError
 from relais.plugins.relays.sources import SourceProblem
 
+from relais import foreign
 from relais.build import BuildError, load_settings
 from relais.settings import SettingsError
 
@@ -233,10 +235,11 @@ def keep_command(obj: Context, url):
     if found is None:
         fail(f"{url}: not among the candidates `relais discover` found (run it first)")
     name, site, listers, terms = found
-    person = desk.book.person_for(site, name, "discovery")
+    person = desk.book.person_for(site, foreign.text(name) or site, "discovery")
     why = "listed by " + ", ".join(listers) if listers else "found by discovery"
     if terms:
         why += "; shares " + ", ".join(terms)
+    why = foreign.text(why, foreign.NOTE_CHARS)
     person.add(Evidence("discovered", site, obj.stamp, why, source="discovery"))
     obj.save()
     click.echo(f"{person.key}: {person.name} kept ({why})")
@@ -272,11 +275,10 @@ def propose_command(obj: Context, who, kind, summary, name, cost_hours, cost_not
         for outcome in outcomes:
             for problem in outcome.problems:
                 click.echo(f"warning: {person.sites[0]}: {problem}", err=True)
-        card = desk.state_of(person.sites[0]).get("card") or {}
+        card = clean_card(desk.state_of(person.sites[0]).get("card") or {})
         if card.get("name") and person.name in (person.sites[0], person.key, ""):
-            person.name = render.printable(card["name"])
-        person.card = {**{k: card[k] for k in ("name", "url", "photo", "note") if card.get(k)},
-                       **person.card}
+            person.name = card["name"]
+        person.card = {**card, **person.card}
     number = max((p.id for p in desk.book.proposals), default=0) + 1
     proposal = ledger.Proposal(number, person.key, kind, summary, obj.stamp, next=next_step,
                                cost_hours=cost_hours, cost_note=cost_note,

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from relais.plugins.relays.ledger import Evidence, Ledger
 
+from relais import foreign
+
 NOT_ANSWERABLE = ("like", "rsvp")  # a like is not a conversation owed an answer
 
 
@@ -65,6 +67,15 @@ class Sources:
     stories: list[Story] = field(default_factory=list)
 
 
+def clean_card(card: dict) -> dict:
+    """An h-card from another site, through the foreign-data gate: name and note as plain
+    text, url and photo as safe http(s) URLs; empty values left out."""
+    cleaned = {"name": foreign.text(card.get("name")),
+               "note": foreign.text(card.get("note"), foreign.NOTE_CHARS),
+               "url": foreign.url(card.get("url")), "photo": foreign.url(card.get("photo"))}
+    return {key: value for key, value in cleaned.items() if value}
+
+
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}/"
@@ -74,7 +85,7 @@ def _from_blogroll(ledger: Ledger, creator: Creator) -> int:
     person = ledger.person_for(creator.site, creator.name, "blogroll")
     person.rel = sorted(set(person.rel) | set(creator.rel))
     if creator.card:
-        person.card = {**person.card, **{k: v for k, v in creator.card.items() if v}}
+        person.card = {**person.card, **clean_card(creator.card)}
     if creator.last_post:
         person.activity = {"last_post": creator.last_post, "rhythm_days": creator.rhythm_days,
                            "posts": creator.posts}
@@ -87,26 +98,23 @@ def _from_blogroll(ledger: Ledger, creator: Creator) -> int:
     return added
 
 
-def _author(mention: dict) -> tuple[str, str]:
-    author = mention.get("author") or {}
-    url = author.get("url") if isinstance(author.get("url"), str) else ""
-    site = url if url.startswith(("http://", "https://")) else origin(mention["source"])
-    name = author.get("name") if isinstance(author.get("name"), str) else ""
-    return site, name or urlsplit(site).netloc
-
-
 def _from_mention(ledger: Ledger, mention: dict) -> int:
-    site, name = _author(mention)
-    person = ledger.person_for(site, name, "mentions")
-    photo = (mention.get("author") or {}).get("photo")
-    if isinstance(photo, str) and photo and not person.card.get("photo"):
-        person.card["photo"] = photo
+    """A received mention: everything in it came from another site and passes the gate."""
+    source = foreign.url(mention.get("source"))
+    url = foreign.url(mention.get("url")) or source
+    if not url:
+        return 0
+    author = clean_card(mention.get("author") or {})
+    site = author.get("url") or origin(url)
+    person = ledger.person_for(site, author.get("name") or urlsplit(site).netloc, "mentions")
+    if author.get("photo") and not person.card.get("photo"):
+        person.card["photo"] = author["photo"]
     content = mention.get("content") or {}
     title = mention.get("name") or (content.get("text") if isinstance(content, dict) else "")
     return person.add(Evidence(
-        "received", mention.get("url") or mention["source"],
-        mention.get("published") or mention.get("received"), (title or "")[:140],
-        via=mention["target"], what=mention.get("type") or "mention", source="mentions"))
+        "received", url, mention.get("published") or mention.get("received"),
+        foreign.text(title, 140), via=foreign.url(mention.get("target")) or "",
+        what=mention.get("type") or "mention", source="mentions"))
 
 
 def _from_sent(ledger: Ledger, sent: Sent) -> int:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from relais.plugins.blogroll.model import belongs_to, site_identity
 from relais.plugins.relays.ledger import Ledger, Person
 
+from relais import foreign
+
 STAGE_WEIGHT = {"partner": 8, "collaborating": 6, "talking": 4, "known": 1, "paused": 0}
 REL_WEIGHT = {"friend": 3, "met": 1, "colleague": 1, "co-worker": 1, "muse": 1}
 
@@ -110,7 +112,10 @@ def two_hops(ledger: Ledger, relays: list[Relay], states: dict[str, dict],
     unread = []
 
     def add(site: str, name: str, relay: Relay, how: str, source: str) -> None:
-        if (ledger.find(site) or relay.person.owns(site)
+        """Someone the relay leads to; their site, name and the source came from the relay's
+        published files: through the foreign-data gate."""
+        site, name, source = foreign.url(site), foreign.text(name), foreign.url(source) or ""
+        if not site or (ledger.find(site) or relay.person.owns(site)
                 or any(belongs_to(site, own) for own in own_urls)):
             return
         identity = site_identity(site)

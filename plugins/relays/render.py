@@ -7,7 +7,6 @@ no escape sequences or other control characters reach her terminal.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -16,18 +15,19 @@ from relais.plugins.relays.qualify import Qualification
 from relais.plugins.relays.reach import Reach
 from relais.plugins.relays.weekly import Weekly
 
+from relais import foreign
+
 TEMPLATES = Path(__file__).parent / "templates"
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(value) -> str:
-    return CONTROL.sub("", str(value or ""))
+    """Text for the terminal and the page: no control characters (the foreign-data gate)."""
+    return foreign.printable(value or "")
 
 
 def href(value) -> str:
-    """A link target for the page: only absolute http(s) URLs (never `javascript:`)."""
-    text = str(value or "")
-    return text if text.startswith(("http://", "https://")) and not CONTROL.search(text) else ""
+    """A link target for the page: only safe absolute http(s) URLs (never `javascript:`)."""
+    return foreign.url(value) or ""
 
 
 def day(value: str | None) -> str:
