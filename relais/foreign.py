@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 MAX_URL_LENGTH = 2048
@@ -56,8 +57,13 @@ TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 def url(value, base: str | None = None) -> str | None:
     """`value` (resolved against `base` when given) if it is a safe absolute http(s) URL."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not isinstance(base, str | None):
         return None
+    return _url(value, base)
+
+
+@lru_cache(maxsize=16384)  # the same authors, sites and feeds come back again and again
+def _url(value: str, base: str | None) -> str | None:
     value = value.strip()
     if not value or len(value) > MAX_URL_LENGTH:
         return None
@@ -81,7 +87,7 @@ def url(value, base: str | None = None) -> str | None:
 def html(value, base: str) -> str:
     """`value` (HTML from `base`) cut down to the allow-list, links absolute, http(s) only and
     marked as outside; "" for a non-string."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value.strip():
         return ""
     import nh3  # here: the build's other modules never need it
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import mf2py
 import pytest
-from relais.plugins.webmentions.incoming.display import sanitize
 
 from relais.avatar import file_name
 from relais.build import BuildError, build, load_settings
+from relais.foreign import html as sanitize
 from relais.store import write_json
 from tests.conftest import write_tiny_site
 from tests.test_mentions_fetch import png

@@ -1,8 +1,9 @@
 """What the theme shows under a post: mentions grouped by kind, people, safe content.
 
-Everything here is made safe before a template sees it: content goes
-through nh3 with a small allow-list (links made absolute against the
-source, http(s) only, `rel="nofollow ugc"`), long replies become plain
+Everything here is made safe before a template sees it: content went
+through nh3 with a small allow-list when the archive was read (record.clean,
+foreign.html: links made absolute against the source, http(s) only,
+`rel="nofollow ugc"`) and is passed on as Markup, long replies become plain
 text cut at a word with a link to the original, every outside URL must be
 http(s) or is dropped, and avatars are only ever local files (downloaded by
 `relais mentions fetch`), never the remote URL a stranger gave us.
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -26,19 +26,6 @@ DROPPED_WITH_CONTENT = foreign.DROPPED_WITH_CONTENT
 FACE_TYPES = ("like", "repost")
 LINK_TYPES = ("bookmark", "mention")
 COUNT_ORDER = ("reply", "like", "repost", "rsvp", "bookmark", "mention")
-
-
-@lru_cache(maxsize=8192)  # authors come back again and again
-def safe_url(url, base: str | None = None) -> str | None:
-    """An absolute http(s) URL, or None: no `javascript:`, `data:` or odd schemes reach a page
-    (the gate for foreign URLs, relais.foreign, once more as the page is made)."""
-    return foreign.url(url, base)
-
-
-def sanitize(html: str, base: str) -> str:
-    """The content's HTML cut down to the allow-list (foreign.html), once more as the page is
-    made: the archive holds it sanitised already, unless it was edited by hand."""
-    return foreign.html(html, base)
 
 
 def shorten(text: str, limit: int) -> tuple[str, bool]:
@@ -108,7 +95,7 @@ class Conversation:
 
 
 def _person(author: dict, fallback_url: str, avatar_of: Callable[[str], str | None]) -> Person:
-    url = safe_url(author.get("url"))
+    url = foreign.url(author.get("url"))
     name = " ".join(str(author.get("name") or "").split())[:80]
     if not name:
         name = urlsplit(url or fallback_url).hostname or "?"
@@ -135,7 +122,8 @@ def _content(mention: dict, max_length: int) -> tuple[Markup | None, bool]:
     if len(" ".join(text.split())) > max_length or not html:
         short, cut = shorten(text, max_length)
         return (Markup(escape(short)) if short else None), cut
-    return Markup(sanitize(html, mention["source"])), False
+    # record.clean cut it down to the allow-list (foreign.html) when the archive was read
+    return Markup(html), False
 
 
 def show(mention: dict, *, max_length: int, avatar_of) -> Shown:
@@ -145,7 +133,7 @@ def show(mention: dict, *, max_length: int, avatar_of) -> Shown:
     return Shown(
         type=mention["type"],
         author=_person(mention.get("author") or {}, mention["source"], avatar_of),
-        url=safe_url(mention.get("url")) or safe_url(mention["source"]),
+        url=foreign.url(mention.get("url")) or foreign.url(mention["source"]),
         published=_published(mention),
         name=" ".join(str(mention.get("name") or "").split())[:200] or None,
         content=content,
@@ -170,7 +158,10 @@ def is_blocked(url: str, blocked: Iterable[str]) -> bool:
 def conversations(mentions: Iterable[dict], *, domains: Iterable[str], show_types: Iterable[str],
                   blocked: Iterable[str], max_length: int,
                   avatar_of: Callable[[str], str | None]) -> dict[str, Conversation]:
-    """Mentions grouped by the path of their target, each group ready for the template."""
+    """Mentions grouped by the path of their target, each group ready for the template.
+
+    `mentions` are records as `archive.load` gives them: through record.clean, so their URLs,
+    texts and HTML passed the gate for foreign data (relais.foreign)."""
     domains = {d.lower() for d in domains}
     show_types = set(show_types)
     blocked = [d.lower().strip(".") for d in blocked]
