@@ -11,7 +11,7 @@ the templates as `Markup`, made by the code that produced or sanitised it:
   themes print them raw);
 - `SITENAME` and `SITESUBTITLE` (HTML in Pelican's convention too);
 - the theme's own strings from its catalogs (`_()`);
-- mentions' content, sanitised by nh3 in `webmentions.incoming.display`.
+- mentions' content, cut down by nh3 (`relais.foreign.html`) when the archive is read.
 
 Everything else (names, notes, URLs, titles from other sites, settings) is
 escaped on output.
