@@ -221,3 +221,15 @@ def test_300_hosts_keep_one_connection_each_on_the_second_refresh(tmp_path):
         assert all(r.status == 304 for s in sites for r in s.log)
         assert max(s.connections for s in sites) == 1, sorted(
             s.connections for s in sites)[-5:]
+
+
+def test_a_corrupt_state_file_starts_that_creator_afresh_and_no_other(fleet, tmp_path):
+    alice, bob = site_for(fleet, "a", "Alice"), site_for(fleet, "b", "Bob")
+    creators = [Entry("Alice", alice.url), Entry("Bob", bob.url)]
+    run(creators, tmp_path)
+    bob_before = (tmp_path / f"{creators[1].key}.json").read_text()
+    (tmp_path / f"{creators[0].key}.json").write_text("{broken")
+    outcomes = run(creators, tmp_path)
+    assert "starting afresh" in outcomes["Alice"].problems[0]
+    assert load_state(tmp_path, creators[0].key, alice.url)[0]["entries"]  # fetched again
+    assert (tmp_path / f"{creators[1].key}.json").read_text() == bob_before

@@ -310,3 +310,42 @@ def test_a_database_from_before_keeps_working(tmp_path):
     finally:
         inbox.close()
 
+
+
+def test_a_killed_fetch_leaves_the_archive_as_it_was(tmp_path, sources):
+    """`relais mentions fetch` killed between two pages: the archive is the one before."""
+    from tests.test_mentions_fetch import FakeWebmentionIo, jf2_entry
+
+    fake = FakeWebmentionIo(sources, [jf2_entry(n) for n in range(3)])
+    settings = tmp_path / "site.py"
+    settings.write_text(f"PATH = {str(tmp_path / 'content')!r}\nSITEURL = 'https://atelier.example'\n"
+                        "TIMEZONE = 'Europe/Paris'\n")
+    (tmp_path / "content").mkdir()
+    archive_path = tmp_path / "data" / "webmentions" / "received.json"
+    command = [sys.executable, "-m", "relais.cli", "mentions", "fetch", "-s", str(settings),
+               "--api", fake.url, "--allow-private-network"]
+    env = {**os.environ, "RELAIS_MENTIONS_TOKEN": "io-token"}
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert first.returncode == 0, first.stderr
+    before = archive_path.read_bytes()
+    fake.entries.extend(jf2_entry(n) for n in range(3, 250))
+    answer = fake.answer
+    served = []
+
+    def slow_after_the_first_page(request, handler):
+        served.append(1)
+        if len(served) > 1:
+            time.sleep(30)  # the kill comes while the second page is awaited
+        return answer(request, handler)
+
+    sources.routes["/api/mentions.jf2"] = slow_after_the_first_page
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(served) < 2:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert archive_path.read_bytes() == before
