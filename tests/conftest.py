@@ -159,3 +159,19 @@ def artifacts():
     return ARTIFACTS
 
 
+@pytest.fixture
+def sources():
+    """A source site on 127.0.0.1 for the receiver tests."""
+    from tests.support.local_http import LocalServer
+
+    server = LocalServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_receiver(tmp_path):
+    """Receivers for a built site in tmp_path (tests/support/receivers.py)."""
+    from tests.support.receivers import receiver_factory
+
+    return receiver_factory(tmp_path)

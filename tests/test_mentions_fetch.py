@@ -19,7 +19,7 @@ from relais.plugins.webmentions.incoming.receiver import ReceiverConfig
 
 from tests.conftest import run_relais
 from tests.support.local_http import LocalServer
-from tests.test_receiver import POST, TOKEN, Receiver, built_site
+from tests.support.receivers import POST, TOKEN, Receiver, built_site
 
 
 def png(size: int = 2) -> bytes:

@@ -20,9 +20,7 @@ from relais.plugins.webmentions.incoming.receiver import RateLimiter, ReceiverCo
 from relais.plugins.webmentions.incoming.record import clean
 
 from relais.build import build, load_settings
-from tests.support.local_http import LocalServer
-from tests.test_mentions_fetch import fetch
-from tests.test_receiver import (
+from tests.support.receivers import (
     POST,
     TOKEN,
     Receiver,
@@ -32,25 +30,7 @@ from tests.test_receiver import (
     start_receiver_process,
     wait_for_job,
 )
-
-
-@pytest.fixture
-def sources():
-    server = LocalServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def make_receiver(tmp_path):
-    site = built_site(tmp_path / "output")
-
-    def make(**options) -> Receiver:
-        settings = {"db": tmp_path / "wm.sqlite3", "site_dir": site, "domains": ["atelier.example"],
-                    "token": TOKEN, "allow_private": True, "source_timeout": 1.0, **options}
-        return Receiver(ReceiverConfig(**settings))
-
-    return make
+from tests.test_mentions_fetch import fetch
 
 
 def a_mention(n: int, text: str = "") -> dict:
