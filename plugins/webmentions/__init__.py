@@ -1,12 +1,14 @@
 """Webmentions: sent (discover, send, the sent log, tombstones) and received (the receiver,
 fetching, the archive, each post's conversation).
 
-Rooms: `config` (settings), `pelican` (the glue, the only module importing
-Pelican), `cli` (`relais mentions|webmention|receiver`), and the stages:
-`targets`, `owed`, `tombstones`, `discovery`, `sending`, `outcome`, `sentlog`,
-`dispatch`, and `incoming/` (links, parse, record, jf2, archive, fetch,
-checks, inbox, verify, worker, receiver, avatars, display). See
-docs/webmentions-outgoing.md and docs/webmentions-incoming.md.
+Rooms: `config` (settings and the frozen Config), `pelican` (the glue, the
+only module importing Pelican), `cli` (`relais mentions|webmention|receiver`),
+`api` (what other plugins may read: `sent_targets`, `received_sources`), and
+the stages: `targets`, `owed`, `tombstones`, `discovery`, `sending`,
+`outcome`, `sentlog`, `journal`, `dispatch`, and `incoming/` (links, parse,
+record, jf2, archive, fetch, manifest, checks, inbox, verify, worker,
+receiver, avatars, display). See docs/webmentions-outgoing.md,
+docs/webmentions-incoming.md and docs/failures.md.
 """
 
 from __future__ import annotations
