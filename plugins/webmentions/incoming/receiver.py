@@ -177,8 +177,9 @@ def create_app(config: ReceiverConfig):
             if blocked.get(domain_of(source)) == "blocked":
                 raise Refused("the source's domain is blocked on this site", status=403)
             client = (scope.get("client") or ("unknown", 0))[0]
-            for kind, wait in (("address", address_limiter.retry_after(client)),
-                               ("source's domain", limiter.retry_after(domain_of(source)))):
+            for kind, counter, key in (("address", address_limiter, client),
+                                       ("source's domain", limiter, domain_of(source))):
+                wait = counter.retry_after(key)  # a request refused by one is not counted next
                 if wait:
                     raise Refused(f"too many webmentions from this {kind}; try again later",
                                   status=429, headers=[(b"retry-after", str(wait).encode())])
