@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml
 html: $(STAMP)
 	$(BIN)/relais build
 
-test: $(STAMP)
+AXE := tests/js/node_modules/axe-core/axe.min.js
+
+# axe-core (accessibility checks in the browser tests) from the npm registry, test-only.
+$(AXE): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $(AXE)
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check relais plugins theme tests bench scripts
 	$(BIN)/python -m pytest -q
 

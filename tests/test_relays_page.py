@@ -2,9 +2,7 @@
 a person's timeline, forms that work without JavaScript, the main WCAG rules checked in the
 page (language, landmarks, labels, names, contrast, headings, ids), and the locks: a token,
 loopback clients and Host names only, nothing served on another address.
-
-axe-core is not a dependency of Relais (it is on npm, not in the project's list); set
-RELAIS_AXE_JS to an axe.min.js to have it run on the same pages as well."""
+axe-core (a test-only tool from npm, tests/support/axe.py) runs on the same pages."""
 
 from __future__ import annotations
 
@@ -21,6 +19,7 @@ from relais.plugins.relays.desk import open_desk
 from relais.plugins.relays.server import PageThread, create_app
 
 from relais.build import load_settings
+from tests.support.axe import axe_violations
 from tests.support.relays_world import copy_sample
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -103,11 +102,7 @@ def check_page(page, artifacts, name: str, width: int) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px of horizontal scroll at {width}px on {name}"
     assert page.evaluate(WCAG) == []
-    axe = os.environ.get("RELAIS_AXE_JS")
-    if axe:
-        page.add_script_tag(path=axe)
-        violations = page.evaluate("async () => (await axe.run()).violations.map(v => v.id)")
-        assert violations == []
+    assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / f"relays-{name}-{width}.png"), full_page=True)
 
 
@@ -115,9 +110,8 @@ def check_page(page, artifacts, name: str, width: int) -> None:
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=list(WIDTHS))
 def test_the_private_page_renders_and_is_accessible(browser, page_url, artifacts, width):
     base, _ = page_url
-    # the page's Content-Security-Policy forbids every script: axe, when given, needs it lifted
-    context = browser.new_context(viewport={"width": width, "height": 900},
-                                  bypass_csp=bool(os.environ.get("RELAIS_AXE_JS")))
+    # the page's Content-Security-Policy forbids every script: axe needs it lifted
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
