@@ -174,7 +174,7 @@ def plan(own: Mapping[str, Any], dev: Mapping[str, Any], pub: Mapping[str, Any] 
     `blogroll`: the blogroll file's path in the site's folder, and whether it exists.
     """
     published = pub or dev
-    lines = [f"{MARKER} on {options.today.isoformat()} (https://pypi.org/project/relais/) ---",
+    lines = [f"{MARKER} on {options.today.isoformat()} (pip install relais) ---",
              "# Everything above is as it was; delete this block to go back to plain Pelican.",
              "import relais as _relais  # noqa: E402", ""]
     result = Plan(block="")

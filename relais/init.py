@@ -349,7 +349,7 @@ def readme(a: Answers) -> str:
              "folder": f"`{a.folder}`", "later": "nowhere yet (`PUBLISH_TO` in publishconf.py)"}
     return f"""# {a.site_name}
 
-{a.name}'s site, made with [Relais](https://pypi.org/project/relais/) and Pelican.
+{a.name}'s site, made with Relais (`pip install relais`) and Pelican.
 
 ## Every day
 
