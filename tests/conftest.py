@@ -85,6 +85,15 @@ def start_static_server(directory: Path) -> tuple[str, ThreadingHTTPServer]:
     return f"http://127.0.0.1:{server.server_address[1]}", server
 
 
+@pytest.fixture(scope="session")
+def sample_site_url(sample_site):
+    """The built sample site served over HTTP on 127.0.0.1 for the whole session."""
+    url, server = start_static_server(sample_site.output)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def serve_directory():
     """Serve folders over HTTP on 127.0.0.1; returns the base URL of each."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import start_static_server
 from tests.support.axe import axe_script, axe_violations
 from tests.test_browser import story_path
 
@@ -23,11 +22,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def site_url(sample_site):
-    url, server = start_static_server(sample_site.output)
-    yield url
-    server.shutdown()
-    server.server_close()
+def site_url(sample_site_url):
+    return sample_site_url
 
 
 # Layout changes with the width, colours with the scheme: dark is checked at one width.

@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.conftest import start_static_server
 from tests.test_sample_site import article_pages
 
 pytestmark = pytest.mark.browser
@@ -11,11 +10,8 @@ WIDTHS = {"phone": 375, "desktop": 1280}
 
 
 @pytest.fixture(scope="module")
-def site_url(sample_site):
-    url, server = start_static_server(sample_site.output)
-    yield url
-    server.shutdown()
-    server.server_close()
+def site_url(sample_site_url):
+    return sample_site_url
 
 
 def story_path(sample_site):
