@@ -21,7 +21,7 @@ DEFAULT_LANG = "fr"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 PLUGINS = ["relais.plugins.core", "relais.plugins.checks", "relais.plugins.maker_stories",
-           "relais.plugins.feeds", "relais.plugins.blogroll"]
+           "relais.plugins.images", "relais.plugins.feeds", "relais.plugins.blogroll"]
 
 # Webmentions: sent, with tombstones (docs/webmentions-outgoing.md), and received, shown under
 # each post (docs/webmentions-incoming.md); git dates (docs/publishing.md)

@@ -24,6 +24,7 @@ PLUGINS = [
     "relais.plugins.core",
     "relais.plugins.checks",
     "relais.plugins.maker_stories",
+    "relais.plugins.images",
     "relais.plugins.feeds",
     "relais.plugins.blogroll",
     "relais.plugins.webmentions",
