@@ -28,6 +28,8 @@ from PIL import Image, ImageCms, ImageOps
 
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 MODERN = "webp"
+ORIENTATION = 0x0112  # EXIF: how the stored pixels turn to stand upright
+TURNED = (5, 6, 7, 8)  # the orientations that swap width and height
 VERSION = 1  # bump when the encoding changes: every cached image is made again
 
 
@@ -97,11 +99,22 @@ def _read(folder: Path, manifest: Path) -> Prepared:
                     variants("modern"), variants("fallback"))
 
 
+def draft_size(stored: tuple[int, int], largest: int, turned: bool) -> tuple[int, int]:
+    """The smallest stored size whose upright width still reaches `largest` (or the whole
+    image): what the JPEG decoder may scale down to. `turned`: the photo is stored sideways."""
+    width, height = stored
+    upright_width, upright_height = (height, width) if turned else (width, height)
+    want_width = min(largest, upright_width)
+    want_height = -(-want_width * upright_height // upright_width)
+    return (want_height, want_width) if turned else (want_width, want_height)
+
+
 def upright(source: Path, largest: int) -> Image.Image:
     """The image's pixels turned upright, in sRGB, with no metadata attached."""
     with Image.open(source) as opened:
-        if opened.format == "JPEG":
-            opened.draft("RGB", (largest, largest))  # decode a phone photo at a smaller scale
+        if opened.format == "JPEG":  # decode a phone photo at 1/2, 1/4... of its size
+            opened.draft("RGB", draft_size(opened.size, largest,
+                                           opened.getexif().get(ORIENTATION, 1) in TURNED))
         image = ImageOps.exif_transpose(opened)
         image.load()
         profile = image.info.get("icc_profile")
