@@ -16,6 +16,8 @@ SMALL = {
     "blogroll_refresh.py": (["--creators", "6", "--delay", "0.01"], "second refresh"),
     "receiver_bench.py": (["--requests", "60", "--connections", "4", "--verify", "10"],
                           "verification:"),
+    "images_build.py": (["--photos", "3", "--size", "320x240", "--rounds", "1"],
+                        "ratio second/no images"),
     "mentions_build.py": (["--posts", "10", "--mentions", "40", "--rounds", "1"], "ratio full/empty"),
     "relays_weekly.py": (["--people", "30", "--evidence", "300", "--rounds", "1"],
                          "ratio weekly view/json parse"),

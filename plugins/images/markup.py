@@ -20,6 +20,7 @@ site's), is left as it is.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -62,7 +63,8 @@ def site_path(src: str, page_dir: str, site_url: str) -> str | None:
     return None if path.startswith("..") else path
 
 
-def _srcset(prefix: str, stem: str, variants) -> str:
+@functools.lru_cache(maxsize=4096)
+def _srcset(prefix: str, stem: str, variants: tuple) -> str:
     return ", ".join(f"{prefix}{quote(stem + '-' + v.name)} {v.width}w" for v in variants)
 
 

@@ -21,11 +21,15 @@ def check_settings(pelican):
 
 
 def _publish(cached: Path, target: Path) -> None:
-    """Copy a cache file into the output; never through a link into the content or cache."""
+    """Put a cache file into the output: a hard link where the file system allows (nothing
+    copied), else a copy. An old file there is removed first, never written through."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink() or target.exists():
         target.unlink()
-    shutil.copyfile(cached, target)
+    try:
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)
 
 
 def prepare_images(generator):
