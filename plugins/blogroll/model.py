@@ -41,6 +41,8 @@ XFN = (
     "sweetheart",
 )
 FIELDS = ("name", "site", "feed", "interests", "note", "rel", "groups")
+# libyaml's safe loader when PyYAML has it (ten times faster on a blogroll of thousands)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class BlogrollError(ProblemLines):
@@ -115,7 +117,7 @@ def _words(value: Any) -> list[str] | None:
 def _lines_of(text: str) -> tuple[int, list[tuple[int, dict[str, int]]]]:
     """Line numbers (1-based) of the creators list and of each item and its fields."""
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError:
         return 1, []
     if not isinstance(root, yaml.MappingNode):
@@ -135,7 +137,7 @@ def _lines_of(text: str) -> tuple[int, list[tuple[int, dict[str, int]]]]:
 def parse_blogroll(text: str, where: str = "content/blogroll.yaml") -> list[Creator]:
     """The creators of a blogroll file's text; BlogrollError with every problem found."""
     try:
-        data = yaml.safe_load(text) if text.strip() else {"creators": []}
+        data = yaml.load(text, Loader=LOADER) if text.strip() else {"creators": []}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
