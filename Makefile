@@ -25,7 +25,15 @@ $(AXE): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --silent
 	touch $(AXE)
 
-test: $(STAMP) $(AXE)
+PEER := .venv-peer/.installed
+
+# bovine-herd, a real ActivityPub server for the fediverse tests: test-only, in its own venv.
+$(PEER): tests/peer/requirements.txt
+	test -x .venv-peer/bin/python || $(PYTHON) -m venv .venv-peer
+	.venv-peer/bin/python -m pip install --quiet -r tests/peer/requirements.txt
+	touch $(PEER)
+
+test: $(STAMP) $(AXE) $(PEER)
 	$(BIN)/ruff check relais plugins theme tests bench scripts
 	$(BIN)/python -m pytest -q
 

@@ -30,4 +30,5 @@ PLUGINS = [
     "relais.plugins.webmentions",
     "relais.plugins.git_dates",
     "relais.plugins.relays",
+    "relais.plugins.fediverse",
 ]

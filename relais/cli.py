@@ -26,9 +26,10 @@ FEATURE_COMMANDS = {
     "blogroll": ("relais.plugins.blogroll.cli", "blogroll", ()),
     "discover": ("relais.plugins.blogroll.cli", "discover_command", ()),
     "feeds": ("relais.plugins.feeds.cli", "feeds", ()),
+    "fediverse": ("relais.plugins.fediverse.cli", "fediverse", ()),
     "mentions": ("relais.plugins.webmentions.cli", "mentions", ()),
     "publish": ("relais.publish", "publish_command", ()),
-    "receiver": ("relais.plugins.webmentions.cli", "receiver", ()),
+    "receiver": ("relais.plugins.webmentions.cli", "receiver", ("relais.plugins.fediverse.cli",)),
     "relays": ("relais.plugins.relays.cli", "relays", ()),
     "webmention": ("relais.plugins.webmentions.cli", "webmention", ()),
 }

@@ -51,3 +51,13 @@ rss_channel = Hook(
     "receiver returns a ChannelElement for every RSS channel, or None. The blogroll answers "
     "`<source:blogroll>`.",
 )
+
+
+receiver_extensions = Hook(
+    "receiver_extensions",
+    "Sent by `relais receiver serve` with `settings` (the site's, loaded from its settings "
+    "file). A receiver returns an extension of the receiver's app, or None: an object with "
+    "`routes` (starlette Routes added to the app), `async start(context)` (a "
+    "`ReceiverContext`: the database, the per-address rate limit) and `async stop()`. The "
+    "fediverse plugin answers the actor, WebFinger and the inboxes.",
+)

@@ -27,6 +27,7 @@ from relais.build import BuildError, build, load_settings, parse_overrides
 from relais.foreign import cell, printable
 from relais.net.client import FetchError, HttpClient, run
 from relais.settings import is_http_url
+from relais.signals import receiver_extensions
 
 
 def fail(message: str) -> None:
@@ -237,11 +238,18 @@ TOKEN_ENV = "RELAIS_MENTIONS_TOKEN"
 RECEIVER_TOKEN_ENV = "RELAIS_RECEIVER_TOKEN"
 
 
-def _config(settings_file: str) -> config.Config:
+def _settings(settings_file: str) -> dict:
+    """The site's settings, with the Webmentions Config made; one error line when wrong."""
     try:
-        return config.config(load_settings(settings_file))
+        settings = load_settings(settings_file)
+        config.config(settings)
+        return settings
     except (BuildError, relais_settings.SettingsError) as error:
         fail(str(error))
+
+
+def _config(settings_file: str) -> config.Config:
+    return config.config(_settings(settings_file))
 
 
 @mentions.command("fetch")
@@ -327,7 +335,12 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
     from relais.plugins.webmentions.incoming.manifest import NAME as MANIFEST
     from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, create_app
 
-    cfg = _config(settings_file)
+    settings = _settings(settings_file)
+    cfg = config.config(settings)
+    try:  # the fediverse actor, when the site is one (relais.signals.receiver_extensions)
+        extensions = tuple(receiver_extensions.send(settings=settings))
+    except (relais_settings.SettingsError, OSError, ValueError) as error:
+        fail(str(error))
     site = Path(site_dir) if site_dir else cfg.output
     if not site.is_dir():
         fail(f"{site}: no such folder; run `relais build` or pass --site-dir")
@@ -345,7 +358,8 @@ def serve_command(settings_file, host, port, db, site_dir, domains, moderation, 
         token=os.environ.get(RECEIVER_TOKEN_ENV) or None, moderation=moderation,
         rate_limit=rate_limit, address_rate_limit=address_rate_limit, max_body=max_body,
         allow_private=private_flag(allow_private_network),
-        concurrency=concurrency, worker="process", public_url=public_url)
+        concurrency=concurrency, worker="process", public_url=public_url,
+        extensions=extensions)
     click.echo(f"Receiving webmentions for {', '.join(domains)} on http://{host}:{port}/ "
                f"(queue in {db})")
     uvicorn.run(create_app(receiver_config), host=host, port=port, log_level="warning",

@@ -51,6 +51,17 @@ class ReceiverConfig:
     worker: str = "thread"              # thread | process (relais receiver serve) | none
     keep_jobs_days: float = 30.0        # finished jobs (their status pages) are kept this long
     public_url: str = ""                # where the receiver is reached ("": Location is a path)
+    extensions: tuple = ()              # more routes on the same app (relais.signals)
+
+
+@dataclass(frozen=True)
+class ReceiverContext:
+    """What the receiver shares with its extensions when it starts: its database (one SQLite
+    file for everything it receives), the per-address rate limit, the SSRF choice."""
+
+    db: Path
+    address_limiter: RateLimiter
+    allow_private: bool | None
 
 
 FAILED_PUBLICLY = "failed: the source could not be fetched or read (the site's owner sees why)"
@@ -162,7 +173,12 @@ def create_app(config: ReceiverConfig):
         state["inbox"] = Inbox(config.db, checkpoints=config.worker == "none")
         verifier.start()
         watcher = asyncio.create_task(watch())
+        context = ReceiverContext(config.db, address_limiter, config.allow_private)
+        for extension in config.extensions:
+            await extension.start(context)
         yield
+        for extension in config.extensions:
+            await extension.stop()
         watcher.cancel()
         verifier.stop()
         state["inbox"].close()
@@ -247,6 +263,7 @@ def create_app(config: ReceiverConfig):
             Route("/health", health),
             Route("/status/{job_id:int}", status, name="status"),
             Route("/api/mentions.jf2", api),
+            *(route for extension in config.extensions for route in extension.routes),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,74 @@
+"""The actor's documents, pure functions of the Config and the public key: the actor (a Person
+or Service with the owner's h-card as its profile), WebFinger's answer, and the empty
+collections it points at."""
+
+from __future__ import annotations
+
+from html import escape
+
+from relais.plugins.fediverse.config import Config
+
+ACTIVITY_JSON = "application/activity+json"
+CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1",
+           {"PropertyValue": "schema:PropertyValue", "schema": "http://schema.org#",
+            "value": "schema:value"}]
+
+
+def rel_me_field(label: str, url: str) -> dict:
+    """A profile field as Mastodon shows it: a rel=me link (Mastodon verifies it both ways)."""
+    shown = url.split("://", 1)[-1].rstrip("/")
+    return {"type": "PropertyValue", "name": label,
+            "value": f'<a href="{escape(url)}" rel="me nofollow noopener" target="_blank">'
+                     f"{escape(shown)}</a>"}
+
+
+def actor(config: Config, public_key_pem: str) -> dict:
+    document = {
+        "@context": CONTEXT,
+        "id": config.actor,
+        "type": config.actor_type,
+        "preferredUsername": config.handle,
+        "name": config.name,
+        "summary": f"<p>{escape(config.note)}</p>" if config.note else "",
+        "url": (config.site_url or config.server) + "/",
+        "inbox": f"{config.actor}/inbox",
+        "outbox": f"{config.actor}/outbox",
+        "followers": f"{config.actor}/followers",
+        "following": f"{config.actor}/following",
+        "endpoints": {"sharedInbox": f"{config.server}/inbox"},
+        "manuallyApprovesFollowers": False,
+        "discoverable": True,
+        "attachment": [rel_me_field(label, url) for label, url in config.rel_me],
+        "publicKey": {"id": config.key_id, "owner": config.actor, "publicKeyPem": public_key_pem},
+    }
+    if config.photo:
+        document["icon"] = {"type": "Image", "url": config.photo}
+    return document
+
+
+def webfinger(config: Config) -> dict:
+    return {
+        "subject": config.account,
+        "aliases": [config.actor],
+        "links": [
+            {"rel": "self", "type": ACTIVITY_JSON, "href": config.actor},
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
+             "href": (config.site_url or config.server) + "/"},
+        ],
+    }
+
+
+def resource_matches(config: Config, resource: str) -> bool:
+    """Whether a WebFinger `resource` names our actor (acct:, with or without the scheme, or
+    the actor's URL)."""
+    wanted = resource.strip()
+    return wanted.lower() in (config.account.lower(), config.account[5:].lower()) \
+        or wanted == config.actor
+
+
+def collection(url: str, total: int, items: list | None = None) -> dict:
+    document = {"@context": "https://www.w3.org/ns/activitystreams", "id": url,
+                "type": "OrderedCollection", "totalItems": total}
+    if items is not None:
+        document["orderedItems"] = items
+    return document

@@ -1,0 +1,138 @@
+"""The fediverse plugin's settings (in the registry) and the frozen Config built from them: the
+only module of the plugin that reads a settings dict.
+
+The site is one ActivityPub actor, `@FEDIVERSE_HANDLE@domain`, served by the receiver (which
+holds the private key). The key is private: by default it lives outside the site's folder, in
+the user's data directory (`$XDG_DATA_HOME/relais/<site>/fediverse-key.pem`); a path inside the
+site's folder (the repository) or the build's output is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from relais.plugins.relays.config import data_home, slug
+
+from relais.settings import (
+    Setting,
+    SettingsError,
+    configured,
+    data_path,
+    declare,
+    is_http_url,
+    is_optional_text,
+    one_of,
+    project_root,
+)
+
+
+def _handle(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9_][a-z0-9_.-]{0,63}", value):
+        return "must be None or a lower-case user name (letters, digits, `_`, `.`, `-`)"
+    return None
+
+
+def _optional_url(value) -> str | None:
+    return None if value in (None, "") else is_http_url(value)
+
+
+SETTINGS = (
+    Setting("FEDIVERSE_HANDLE", None, _handle,
+            "The site's fediverse user name (`@HANDLE@domain`). `None`: the site is not an "
+            "ActivityPub actor ([docs/fediverse.md](docs/fediverse.md))."),
+    Setting("FEDIVERSE_SERVER", None, _optional_url,
+            "Where the receiver answers ActivityPub (the actor is `SERVER/actor`, WebFinger "
+            "`SERVER/.well-known/webfinger`). `None`: `SITEURL`."),
+    Setting("FEDIVERSE_KEY", None, is_optional_text,
+            "The actor's private key (made once by `relais fediverse key` or the receiver's "
+            "first start). `None`: outside "
+            "the site, in `$XDG_DATA_HOME/relais/<site>/fediverse-key.pem`; never inside "
+            "the site's folder or the output.", kind="data_path"),
+    Setting("FEDIVERSE_ACTOR_TYPE", "Person", one_of("Person", "Service"),
+            "The actor's type: `Person` (a maker's own site) or `Service`."),
+)
+declare(*SETTINGS)
+NAMES = [s.name for s in SETTINGS]
+
+
+@dataclass(frozen=True)
+class Config:
+    handle: str
+    server: str            # the receiver's public base URL, no trailing slash
+    domain: str            # the host (and port) of acct:handle@domain
+    key: Path              # the private key, absolute, outside the site's folder
+    actor_type: str
+    site_url: str          # SITEURL, no trailing slash
+    name: str              # the owner's name (AUTHOR_CARD, else AUTHOR, else SITENAME)
+    note: str
+    photo: str | None      # absolute URL of the owner's photo
+    rel_me: tuple[tuple[str, str], ...]
+
+    @property
+    def actor(self) -> str:
+        return f"{self.server}/actor"
+
+    @property
+    def key_id(self) -> str:
+        return f"{self.actor}#main-key"
+
+    @property
+    def account(self) -> str:
+        return f"acct:{self.handle}@{self.domain}"
+
+
+def key_path(settings: Mapping[str, Any]) -> Path:
+    """FEDIVERSE_KEY resolved; refused inside the site's folder (the repository) or output."""
+    root = project_root(settings)
+    if settings.get("FEDIVERSE_KEY"):
+        path = data_path(settings, "FEDIVERSE_KEY").expanduser().resolve()
+    else:
+        key = slug(settings.get("SITENAME") or "") or slug(root.name) or "site"
+        path = (data_home() / "relais" / key / "fediverse-key.pem").resolve()
+    output = Path(settings.get("OUTPUT_PATH") or "output")
+    output = (output if output.is_absolute() else Path.cwd() / output).resolve()
+    for place, what in ((root.resolve(), "the site's folder"), (output, "the site's output")):
+        if path == place or place in path.parents:
+            raise SettingsError(
+                f"setting FEDIVERSE_KEY: {path} is inside {what} {place}: the private key "
+                "must never be committed or published; choose a path outside it")
+    return path
+
+
+def _make(settings: Mapping[str, Any]) -> Config | None:
+    handle = settings.get("FEDIVERSE_HANDLE")
+    if not handle:
+        return None
+    site_url = (settings.get("SITEURL") or "").rstrip("/")
+    server = (settings.get("FEDIVERSE_SERVER") or site_url).rstrip("/")
+    if is_http_url(server):
+        raise SettingsError("setting FEDIVERSE_SERVER: the actor needs an absolute address: "
+                            "set FEDIVERSE_SERVER or an absolute SITEURL")
+    card = settings.get("AUTHOR_CARD") or {}
+    photo = card.get("photo")
+    if photo and not urlsplit(photo).scheme:
+        photo = f"{site_url}/{photo.lstrip('/')}" if site_url else None
+    return Config(
+        handle=handle,
+        server=server,
+        domain=urlsplit(server).netloc.lower(),
+        key=key_path(settings),
+        actor_type=settings["FEDIVERSE_ACTOR_TYPE"],
+        site_url=site_url,
+        name=card.get("name") or settings.get("AUTHOR") or settings.get("SITENAME") or handle,
+        note=card.get("note") or "",
+        photo=photo,
+        rel_me=tuple((label, url) for label, url in settings.get("REL_ME") or ()),
+    )
+
+
+def config(settings) -> Config | None:
+    """The fediverse Config for these settings; None when FEDIVERSE_HANDLE is not set."""
+    return configured(settings, "fediverse", NAMES, _make)
