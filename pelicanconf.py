@@ -101,6 +101,8 @@ REL_ME = [
     ("GitHub", "https://github.example/maelle-garnier"),
 ]
 NOTES_CATEGORY = "Notes"
+# Pieces (docs/writing.md): "write to me about this piece" opens a mail to this address.
+PIECES_CONTACT = "bonjour@atelier-maelle.example"
 
 # The blogroll (plugins/blogroll, docs/blogroll.md): the public address counts as "us"
 # when looking for who links back, even in development where SITEURL is "".

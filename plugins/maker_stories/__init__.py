@@ -12,6 +12,7 @@ from relais.plugins.maker_stories.pelican import (
     default_templates,
     enrich_all,
     move_maker_status,
+    write_pieces_pages,
     write_series_pages,
 )
 
@@ -23,3 +24,4 @@ def register():
     signals.page_generator_context.connect(move_maker_status)
     signals.all_generators_finalized.connect(enrich_all)
     signals.article_writer_finalized.connect(write_series_pages)
+    signals.article_writer_finalized.connect(write_pieces_pages)

@@ -12,6 +12,16 @@ from relais.plugins.maker_stories.facts import FIELD_NAMES
 from relais.fields import declare_fields
 from relais.settings import Setting, configured, declare, is_int, is_text
 
+
+def is_contact(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not (
+            value.startswith(("http://", "https://"))
+            or "@" in value.removeprefix("mailto:").strip("@")):
+        return "must be an e-mail address or the http(s) URL of a contact form (or None)"
+    return None
+
 SETTINGS = (
     Setting("NOTES_CATEGORY", "Notes", is_text,
             "Posts in this category are notes (short posts) rather than stories."),
@@ -22,6 +32,16 @@ SETTINGS = (
     Setting("SERIES_INDEX_URL", "series/", is_text, "URL of the page listing every series."),
     Setting("SERIES_INDEX_SAVE_AS", "series/index.html", is_text,
             "File of the page listing every series."),
+    Setting("PIECES_CONTACT", None, is_contact,
+            "Where \"write to me about this piece\" goes: an e-mail address (a mailto link "
+            "with the piece in the subject) or the URL of a contact form (given `subject` and "
+            "`piece` parameters). Needed once a piece is available."),
+    Setting("PIECES_URL", "pieces/", is_text, "URL of the available pieces page."),
+    Setting("PIECES_SAVE_AS", "pieces/index.html", is_text, "File of the available pieces page."),
+    Setting("PIECES_LANG_URL", "{lang}/pieces/", is_text,
+            "URL of the available pieces page in another language than DEFAULT_LANG."),
+    Setting("PIECES_LANG_SAVE_AS", "{lang}/pieces/index.html", is_text,
+            "File of the available pieces page in another language."),
 )
 declare(*SETTINGS)
 declare_fields(FIELD_NAMES)  # the story fields posts may use (the content checks know them)
@@ -40,6 +60,11 @@ class Config:
     default_lang: str
     slug_substitutions: tuple
     relative_urls: bool
+    contact: str | None
+    pieces_url: str
+    pieces_save_as: str
+    pieces_lang_url: str
+    pieces_lang_save_as: str
 
 
 def _make(settings: Mapping[str, Any]) -> Config:
@@ -54,6 +79,11 @@ def _make(settings: Mapping[str, Any]) -> Config:
         default_lang=settings.get("DEFAULT_LANG") or "en",
         slug_substitutions=tuple(settings.get("SLUG_REGEX_SUBSTITUTIONS") or ()),
         relative_urls=bool(settings.get("RELATIVE_URLS")),
+        contact=settings["PIECES_CONTACT"],
+        pieces_url=settings["PIECES_URL"],
+        pieces_save_as=settings["PIECES_SAVE_AS"],
+        pieces_lang_url=settings["PIECES_LANG_URL"],
+        pieces_lang_save_as=settings["PIECES_LANG_SAVE_AS"],
     )
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from relais.plugins.maker_stories.pieces import PIECE_FIELDS, Piece, read_piece
+
 from relais.problems import field_line
 
 MAKER_STATUSES = ("idea", "in-progress", "finished", "available")
@@ -45,6 +47,7 @@ FIELD_NAMES = {
     "bookmark-of": "Bookmark-Of",
     "target-title": "Target-Title",
     "target-author": "Target-Author",
+    **PIECE_FIELDS,
 }
 
 # where to point when a field is missing: the field that asked for it
@@ -82,6 +85,7 @@ class StoryFacts:
     cover_alt: str | None = None
     series: str | None = None
     part: int | None = None
+    piece: Piece | None = None  # Price, Dimensions, Availability, Quantity (pieces.py)
 
 
 Problems = list[tuple[str, str]]
@@ -134,6 +138,11 @@ def read_facts(
         else:
             expected = ", ".join(s.replace("-", " ") for s in MAKER_STATUSES)
             problem("status", f"unknown status '{status}' (expected one of: {expected})")
+
+    facts.piece, found = read_piece(metadata, facts.maker_status)
+    problems.extend(found)
+    if facts.piece and not facts.piece.is_available:
+        facts.maker_status = "sold"  # shown wherever the status is: the piece stays, marked sold
 
     kinds = [key for key in KIND_FIELDS if metadata.get(key)]
     for key in kinds:
@@ -202,7 +211,7 @@ def read_facts(
 def is_maker_story(facts: StoryFacts) -> bool:
     """A story with a workshop sheet (status, materials, tools or time), not just a post."""
     return facts.kind == "story" and bool(facts.maker_status or facts.materials or facts.tools
-                                          or facts.time_spent)
+                                          or facts.time_spent or facts.piece)
 
 
 def _part(metadata: Mapping[str, Any]) -> tuple[Any, str]:

@@ -13,6 +13,7 @@ from relais.plugins.maker_stories.facts import (
     reading_minutes,
     split_status,
 )
+from relais.plugins.maker_stories.pieces import contact_link, price_text
 from relais.plugins.maker_stories.series import Series, group_series, in_language, navigation
 
 from relais.problems import report_for, shown_path
@@ -32,6 +33,10 @@ def check_settings(pelican):
 
 def default_templates(generator):
     use_default_templates(generator, __file__)
+    contact = config(generator.settings).contact
+    generator.env.filters["piece_contact"] = (
+        lambda subject, url: contact_link(contact, str(subject), str(url)) if contact else "")
+    generator.env.filters["price_text"] = price_text
 
 
 def move_maker_status(generator, metadata):
@@ -73,6 +78,10 @@ def enrich_all(generators):
         )
         for field_name, message in found:
             problem(item, field_name, message)
+        if facts.piece and facts.piece.is_available and not cfg.contact:
+            problem(item, "Availability" if "availability" in item.metadata else "Price",
+                    "an available piece needs a way to ask for it: set PIECES_CONTACT (your "
+                    "e-mail address or a contact form's URL) in the settings")
         facts_of[id(item)] = facts
 
     # Series are made of the original posts; a translation takes its original's place.
@@ -110,8 +119,23 @@ def enrich_all(generators):
 
     all_series.sort(key=lambda s: (s.lang != cfg.default_lang, s.name.lower()))
     maker_site = any(is_maker_story(facts) for facts in facts_of.values())
+    pieces = [item for item in originals if facts_of[id(item)].piece]
+    pieces_pages = {}
+    if pieces:
+        for lang in sorted({cfg.default_lang} | {t.lang for item in originals
+                                                 for t in [item, *item.translations]}):
+            localized = in_language(pieces, lang, lambda post: post.translations)
+            default = lang == cfg.default_lang
+            pieces_pages[lang] = {
+                "url": (cfg.pieces_url if default else cfg.pieces_lang_url).format(lang=lang),
+                "save_as": (cfg.pieces_save_as if default else cfg.pieces_lang_save_as
+                            ).format(lang=lang),
+                "available": sorted((p for p in localized if p.piece.is_available),
+                                    key=lambda post: post.date, reverse=True),
+            }
     for generator in generators:
         generator.context["all_series"] = all_series
+        generator.context["pieces_pages"] = pieces_pages  # lang -> url, save_as, available
         generator.context["maker_site"] = maker_site  # the theme speaks of stories and pieces
 
 
@@ -132,3 +156,16 @@ def write_series_pages(generator, writer):
         plugin_template(generator, "series_index", "the list of series (maker_stories)"),
         generator.context, relative_urls=cfg.relative_urls, url=cfg.series_index_url,
     )
+
+
+def write_pieces_pages(generator, writer):
+    """The available pieces, one page per language the site writes in (none without pieces)."""
+    cfg = config(generator.settings)
+    pages = generator.context.get("pieces_pages") or {}
+    if not pages:
+        return
+    template = plugin_template(generator, "pieces", "the available pieces page (maker_stories)")
+    for lang, page in pages.items():
+        writer.write_file(page["save_as"], template, generator.context,
+                          relative_urls=cfg.relative_urls, url=page["url"], lang=lang,
+                          pieces=page["available"], pieces_lang=lang)
