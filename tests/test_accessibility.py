@@ -18,6 +18,8 @@ PAGES = {
     "follow": "/suivre/",
     "about": "/a-propos/",
     "english-follow": "/en/follow/",
+    "pieces": "/pieces/",
+    "piece": "/2026/bols-et-plateaux/",
 }
 
 
