@@ -10,6 +10,7 @@ import builtins
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import MutableMapping
@@ -17,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pelican import Pelican
+from pelican import Pelican, signals
 from pelican.settings import read_settings
 
+from relais.pagecache import Incremental
 from relais.problems import ProblemLines
 from relais.settings import SETTINGS_FILE, SettingsError
 
@@ -34,6 +36,8 @@ class BuildReport:
     seconds: float
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what Relais's plugins say in passing
+    pages_made: int = 0  # pages rendered
+    pages_kept: int = 0  # pages taken unchanged from the last build (relais.pagecache)
 
 
 class LogCollector(logging.Handler):
@@ -168,8 +172,51 @@ def load_settings(settings_file: str, output: str | None = None, overrides=None)
     return settings
 
 
-def build(settings: dict) -> BuildReport:
-    """Build the site once; raise BuildError with every problem found."""
+class Output:
+    """Where a build writes, and the last good site: moved aside while a build replaces it
+    (DELETE_OUTPUT_DIRECTORY), put back if the build fails, deleted once it succeeds."""
+
+    def __init__(self, settings: dict, previous: Path | None):
+        self.path = Path(settings["OUTPUT_PATH"])
+        self.aside: Path | None = None
+        self.retained: list[str] = []
+        if previous is not None or not self.path.is_dir():
+            self.previous = previous
+        elif settings.get("DELETE_OUTPUT_DIRECTORY"):
+            self.aside = self.path.with_name(f".{self.path.name}.last-good")
+            shutil.rmtree(self.aside, ignore_errors=True)
+            os.replace(self.path, self.aside)
+            self.path.mkdir(parents=True)
+            for name in settings.get("OUTPUT_RETENTION") or ():  # e.g. .git: kept across builds
+                if (self.aside / name).exists():
+                    os.replace(self.aside / name, self.path / name)
+                    self.retained.append(name)
+            self.previous = self.aside
+        else:
+            self.previous = self.path  # written over in place, as Pelican does
+
+    def keep(self) -> None:
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+
+    def restore(self) -> None:
+        if self.aside is None:
+            return
+        for name in self.retained:
+            if (self.path / name).exists():
+                os.replace(self.path / name, self.aside / name)
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.replace(self.aside, self.path)
+
+
+def build(settings: dict, *, previous: Path | None = None, ignore_cache: bool = False) -> BuildReport:
+    """Build the site once; raise BuildError with every problem found (the last good site
+    is then left as it was).
+
+    Pages whose inputs did not change since the last build are taken from it
+    (`previous`: the folder it wrote; by default OUTPUT_PATH as it is now), and
+    posts whose bytes did not change are not read again (relais.pagecache).
+    """
     collector = LogCollector(logging.WARNING)
     notes = NoteCollector()
     pelican_logger = logging.getLogger("pelican")
@@ -180,18 +227,25 @@ def build(settings: dict) -> BuildReport:
     level = plugins_logger.level
     plugins_logger.setLevel(min(logging.INFO, level or logging.INFO))
     started = time.perf_counter()
+    output = Output(settings, previous)
+    incremental = Incremental(settings, output.previous, ignore_cache)
+    signals.get_writer.connect(incremental.writer, weak=False)
     try:
         Pelican(settings).run()
-    except SettingsError as error:
-        raise BuildError(str(error)) from error
-    except ProblemLines as error:
-        raise BuildError(str(error)) from error
-    except Exception as error:
-        raise BuildError(f"{type(error).__name__}: {error}") from error
+        incremental.save(output.path)
+    except BaseException as error:
+        output.restore()
+        if isinstance(error, SettingsError | ProblemLines):
+            raise BuildError(str(error)) from error
+        if isinstance(error, Exception):
+            raise BuildError(f"{type(error).__name__}: {error}") from error
+        raise
     finally:
+        signals.get_writer.disconnect(incremental.writer)
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)
         plugins_logger.removeHandler(notes)
         plugins_logger.setLevel(level)
-    return BuildReport(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started,
-                       collector.messages, notes.messages)
+    output.keep()
+    return BuildReport(output.path, time.perf_counter() - started, collector.messages,
+                       notes.messages, incremental.pages.rendered, incremental.pages.reused)

@@ -65,7 +65,9 @@ def main():
                    "The settings file computes its other values from it.")
 @click.option("--lenient", is_flag=True,
               help="Content problems are warnings; a post that cannot be read is left out.")
-def build_command(settings_file, publish, output, extra, lenient):
+@click.option("--ignore-cache", is_flag=True,
+              help="Read every post and make every page again (the caches are rebuilt).")
+def build_command(settings_file, publish, output, extra, lenient, ignore_cache):
     """Build the site offline."""
     settings_file = settings_file or ("publishconf.py" if publish else "pelicanconf.py")
     show_warnings()
@@ -74,7 +76,7 @@ def build_command(settings_file, publish, output, extra, lenient):
         if lenient:
             overrides["CONTENT_LENIENT"] = True
         settings = load_settings(settings_file, output, overrides)
-        report = build(settings)
+        report = build(settings, ignore_cache=ignore_cache)
     except BuildError as error:
         for line in str(error).splitlines():
             click.echo(f"error: {line}", err=True)
@@ -82,7 +84,9 @@ def build_command(settings_file, publish, output, extra, lenient):
     for note in report.notes:
         click.echo(f"note: {note}")
     warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
-    click.echo(f"Built into {report.output}/ in {report.seconds:.1f} s{warnings}.")
+    pages = f" ({report.pages_made} pages made, {report.pages_kept} unchanged)" \
+        if report.pages_kept else ""
+    click.echo(f"Built into {report.output}/ in {report.seconds:.1f} s{pages}{warnings}.")
 
 
 def show_warnings() -> None:

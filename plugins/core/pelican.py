@@ -10,6 +10,7 @@ from pelican.contents import Content
 from relais.plugins.core import escaping
 from relais.plugins.core.config import config
 
+from relais import tracking
 from relais.i18n import bcp47, human_date
 from relais.templates import bytecode_cache
 
@@ -85,8 +86,11 @@ def install_template_tools(generator):
         """
         key = (macro, id(post), context.get("SITEURL"), page_language(context))
         if key not in rendered:
-            rendered[key] = macro(post) if post is not None else macro()
-        return rendered[key]
+            with tracking.reading() as reads:  # what it read counts for every page that uses it
+                rendered[key] = (macro(post) if post is not None else macro(), reads)
+        html, reads = rendered[key]
+        tracking.replay(reads)
+        return html
 
     @pass_context
     def macros_for(context, name):
@@ -98,8 +102,12 @@ def install_template_tools(generator):
         """
         key = (name, context.get("SITEURL"), page_language(context))
         if key not in modules:
-            modules[key] = generator.env.get_template(name).make_module(context.get_all())
-        return modules[key]
+            with tracking.reading() as reads:
+                modules[key] = (generator.env.get_template(name).make_module(context.get_all()),
+                                reads)
+        module, reads = modules[key]
+        tracking.replay(reads)
+        return module
 
     generator.env.globals.update(
         _=gettext, current_lang=current_lang, once=once, macros_for=macros_for

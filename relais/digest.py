@@ -1,0 +1,87 @@
+"""Stable digests of the values a page is made from, equal across builds when the values are.
+
+Pure. A digest is 16 bytes (BLAKE2b) of a canonical description of the value:
+plain data by value (text, numbers, dates, lists, dicts, sets), objects by
+their type and attributes, and, through `refs`, some objects by a name only
+(a post by its source path: its own digest is taken apart, when a page reads
+it). Anything that cannot be described the same way in the next build
+(an object whose `repr` shows its address) gets a digest of its own that
+never repeats, so a page that read it is always made again: the safe side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import itertools
+import types
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Describe = Callable[[Any], "str | None"]
+
+_unique = itertools.count()
+_SCALARS = (str, bytes, int, float, complex, bool, type(None), dt.date, dt.time, dt.timedelta,
+            dt.tzinfo, enum.Enum)
+
+
+def blake(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class Digester:
+    """Digests for one build: remembered by object (the objects are kept alive with them).
+
+    `refs(value)` returns a name for values that are digested by name only
+    (posts, taxonomy entries, the settings), or None.
+    """
+
+    def __init__(self, refs: Describe = lambda value: None, skip_attributes=frozenset()):
+        self.refs = refs
+        self.skip_attributes = skip_attributes
+        self._memo: dict[int, tuple[Any, bytes]] = {}
+
+    def __call__(self, value: Any) -> bytes:
+        key = id(value)
+        found = self._memo.get(key)
+        if found is not None and found[0] is value:
+            return found[1]
+        digest = blake(self.describe(value, set()))
+        self._memo[key] = (value, digest)
+        return digest
+
+    def describe(self, value: Any, seen: set[int]) -> str:
+        if isinstance(value, _SCALARS):
+            return f"{type(value).__qualname__}:{value!r}"
+        ref = self.refs(value)
+        if ref is not None:
+            return f"ref:{ref}"
+        if id(value) in seen:
+            return "cycle"
+        seen = seen | {id(value)}
+        if isinstance(value, Mapping):
+            items = sorted(f"{self.describe(k, seen)}={self.describe(v, seen)}"
+                           for k, v in value.items())
+            return f"{type(value).__qualname__}{{{','.join(items)}}}"
+        if isinstance(value, list | tuple):
+            return f"{type(value).__qualname__}[{','.join(self.describe(v, seen) for v in value)}]"
+        if isinstance(value, set | frozenset):
+            return f"set[{','.join(sorted(self.describe(v, seen) for v in value))}]"
+        if isinstance(value, types.FunctionType | types.BuiltinFunctionType | type |
+                      types.ModuleType):
+            return f"{type(value).__qualname__}:{getattr(value, '__module__', '')}." \
+                   f"{getattr(value, '__qualname__', getattr(value, '__name__', ''))}"
+        if isinstance(value, types.MethodType):
+            return f"method:{value.__func__.__qualname__}@{self.describe(value.__self__, seen)}"
+        if dataclasses.is_dataclass(value):
+            fields = (f"{f.name}={self.describe(getattr(value, f.name), seen)}"
+                      for f in dataclasses.fields(value))
+            return f"{type(value).__qualname__}({','.join(fields)})"
+        attributes = getattr(value, "__dict__", None)
+        if isinstance(attributes, dict):
+            fields = sorted(f"{name}={self.describe(v, seen)}" for name, v in attributes.items()
+                            if name not in self.skip_attributes)
+            return f"{type(value).__module__}.{type(value).__qualname__}({','.join(fields)})"
+        return f"unique:{next(_unique)}:{id(value)}"  # cannot be told apart from a changed value

@@ -1,0 +1,364 @@
+"""Incremental builds: a page is made again only when something it read has changed.
+
+While a page is rendered, the template hooks note what it reads: each name
+it looks up (with a digest of the value) and each post it touches (by source
+path). The next build, before rendering the same output file, compares those
+with this build's values: when they are all the same, the file the last
+build wrote is used again (Pelican writes it to the new output as usual);
+otherwise the page is rendered. What a template cannot see through these
+hooks is covered by the build's fingerprint (settings, theme, Relais's and
+Pelican's code): when it changes, every page is made again.
+
+A post's digest covers everything Pelican and the plugins put on it (text,
+metadata, series neighbours, received mentions...) and the URLs of the posts
+and files its links point to.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.utils import missing
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+from pelican.writers import Writer
+
+from relais import tracking
+from relais.digest import Digester
+from relais.plugins.checks.links import candidates, link_pattern, links_in
+
+RECORDS = "relais-pages.pickle"
+FORMAT = 1
+SKIPPED = frozenset({"_context", "settings"})  # the whole build's: in the fingerprint
+JINJA_OWN = frozenset({*jinja2.defaults.DEFAULT_FILTERS, *jinja2.defaults.DEFAULT_TESTS,
+                       *jinja2.defaults.DEFAULT_NAMESPACE})
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one output file was made from, and the file as it was written."""
+
+    names: tuple[tuple[str, bytes], ...]
+    posts: tuple[tuple[str, bytes], ...]
+    size: int
+    mtime_ns: int
+
+
+def reference(value: Any) -> str | None:
+    """Values a digest names instead of describing: posts, taxonomy entries, the missing value."""
+    if isinstance(value, Content):
+        return f"{type(value).__name__}:{value.relative_source_path}"
+    if isinstance(value, URLWrapper):
+        return f"{type(value).__name__}:{value.name}"
+    if value is missing:
+        return "missing"
+    return None
+
+
+class PageCache:
+    """The records of the last build, this build's, and the hooks that fill them."""
+
+    def __init__(self, settings: dict, previous: Path | None, fingerprint: bytes):
+        self.settings = settings
+        self.previous = previous
+        self.fingerprint = fingerprint
+        self.path = Path(settings["CACHE_PATH"]) / RECORDS
+        self.old: dict[str, Record] = self._load()
+        self.new: dict[str, tuple[tuple, tuple] | Record] = {}
+        self.reused = self.rendered = 0
+        self._context_ids: set[int] = set()
+        self._posts: dict[str, Content] = {}
+        self._post_digests: dict[str, bytes] = {}
+        self._given: dict = {}  # the values of the page being rendered
+
+    # -- the records -------------------------------------------------------
+
+    def _load(self) -> dict[str, Record]:
+        if self.previous is None:
+            return {}
+        try:
+            with self.path.open("rb") as handle:
+                saved = pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+            return {}
+        if saved.get("format") != FORMAT or saved.get("fingerprint") != self.fingerprint:
+            return {}
+        return saved["pages"]
+
+    def save(self, output: Path) -> None:
+        """Keep this build's records (with the files as written), atomically."""
+        pages = {}
+        for name, made in self.new.items():
+            try:
+                stat = (output / name).stat()
+            except OSError:
+                continue
+            names, posts = (made.names, made.posts) if isinstance(made, Record) else made
+            pages[name] = Record(names, posts, stat.st_size, stat.st_mtime_ns)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with temporary.open("wb") as handle:
+            pickle.dump({"format": FORMAT, "fingerprint": self.fingerprint, "pages": pages},
+                        handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path)
+
+    # -- digests -----------------------------------------------------------
+
+    @functools.cached_property
+    def digest(self) -> Digester:
+        def refs(value):
+            if value is self.settings or id(value) in self._context_ids:
+                return "settings"
+            return reference(value)
+
+        return Digester(refs, SKIPPED)
+
+    @functools.cached_property
+    def _links(self):
+        return link_pattern(self.settings["INTRASITE_LINK_REGEX"])
+
+    def index(self, context: dict) -> None:
+        """Every post, page and file of this build, by reference (from the shared context)."""
+        if id(context) in self._context_ids:
+            return
+        self._context_ids.add(id(context))
+        for key in ("generated_content", "static_content"):
+            for item in (context.get(key) or {}).values():
+                if item is not None:
+                    self._posts[reference(item)] = item
+
+    def post_digest(self, ref: str) -> bytes | None:
+        found = self._post_digests.get(ref)
+        if found is None:
+            item = self._posts.get(ref)
+            if item is None:
+                return None
+            state = {k: v for k, v in vars(item).items() if k not in SKIPPED}
+            found = self._post_digests[ref] = self.digest(("post", state, self.link_targets(item)))
+        return found
+
+    def link_targets(self, item: Content) -> tuple:
+        """Where the post's `{filename}`/`{static}` links lead: their URLs are in its page."""
+        context = item._context or {}
+        summary = item.metadata.get("summary")
+        targets = []
+        for text in (item._content, summary if isinstance(summary, str) else ""):
+            for link in links_in(text, self._links):
+                for path in candidates(link.path, item.relative_dir):
+                    target = (context.get("generated_content") or {}).get(path) or \
+                        (context.get("static_content") or {}).get(path)
+                    if target is not None:
+                        targets.append((link.written, target.url))
+                        break
+        return tuple(targets)
+
+    # -- deciding ------------------------------------------------------------
+
+    def given(self, key: str, env, values: dict | None = None):
+        """What the page being made was given under `key`: its values, else a global."""
+        values = self._given if values is None else values
+        return values[key] if key in values else env.globals.get(key, missing)
+
+    def fresh(self, record: Record, values: dict, env) -> bool:
+        for key, digest in record.names:
+            if self.digest(self.given(key, env, values)) != digest:
+                return False
+        return all(self.post_digest(ref) == digest for ref, digest in record.posts)
+
+    def reuse(self, name: str, record: Record) -> str | None:
+        """The last build's file, if it is still the one it wrote."""
+        if self.previous is None:
+            return None
+        path = self.previous / name
+        try:
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+                return None
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def render(self, template, values: dict) -> str:
+        """The page for `values['output_file']`: the last build's, or rendered now."""
+        name = values.get("output_file")
+        record = self.old.get(name) if name else None
+        if record is not None and self.fresh(record, values, template.environment):
+            text = self.reuse(name, record)
+            if text is not None:
+                self.new[name] = record
+                self.reused += 1
+                return text
+        self._given = values
+        with tracking.reading() as reads:
+            text = template.render(values)
+        self.rendered += 1
+        if name:
+            posts = tuple(sorted((ref, self.post_digest(ref) or b"") for ref in reads.posts))
+            self.new[name] = (tuple(sorted(reads.names.items())), posts)
+        return text
+
+    # -- the hooks -----------------------------------------------------------
+
+    def install(self, env) -> None:
+        """Note what the templates of `env` read (done at its first page: by then every plugin
+        has added its filters and globals)."""
+        if getattr(env, "_relais_tracking", None) is self:
+            return
+        env._relais_tracking = self
+        cache = self
+        plain_getattr, plain_getitem = env.getattr, env.getitem
+
+        class TrackingContext(env.context_class):
+            def resolve_or_missing(self, key):
+                if key in self.vars:  # set by the template itself
+                    return self.vars[key]
+                value = self.parent[key] if key in self.parent else missing
+                if tracking.active():
+                    cache.touch(value)
+                    if cache.given(key, env) is value:  # not a value an including template set
+                        tracking.name(key, cache.digest(value))
+                return value
+
+        def getattr_noting(obj, attribute):
+            cache.touch(obj)
+            value = plain_getattr(obj, attribute)
+            cache.touch(value)
+            return value
+
+        def getitem_noting(obj, argument):
+            cache.touch(obj)
+            value = plain_getitem(obj, argument)
+            cache.touch(value)
+            return value
+
+        env.context_class = TrackingContext
+        env.getattr, env.getitem = getattr_noting, getitem_noting
+        for table in (env.filters, env.tests, env.globals):
+            for key, function in list(table.items()):
+                if key not in JINJA_OWN and callable(function) and not isinstance(function, type):
+                    table[key] = self.noting_arguments(function)
+
+    def touch(self, value) -> None:
+        if tracking.active() and isinstance(value, Content):
+            tracking.touched(reference(value))
+
+    def noting_arguments(self, function):
+        """A filter, test or global of Pelican's, a plugin's or the site's: the posts given to
+        it count as read (it may read anything of them)."""
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            if tracking.active():
+                for value in (*args, *kwargs.values()):
+                    if isinstance(value, list | tuple):
+                        for item in value:
+                            self.touch(item)
+                    else:
+                        self.touch(value)
+            return function(*args, **kwargs)
+
+        return call
+
+
+class TrackedTemplate:
+    """A template as Pelican's writer uses it (`render`), going through the page cache."""
+
+    def __init__(self, template, cache: PageCache, context: dict):
+        self.template, self.cache = template, cache
+        cache.index(context)
+
+    def render(self, values):
+        self.cache.install(self.template.environment)
+        return self.cache.render(self.template, values)
+
+    def __getattr__(self, name):
+        return getattr(self.template, name)
+
+
+
+# -- the build's fingerprint and the caches of one build ---------------------------------
+
+STAMP = "relais-fingerprint"
+VOLATILE = ("OUTPUT_PATH",)  # serve builds each time into a new folder
+
+
+def code_folders() -> list[Path]:
+    """Relais's own code, templates and translations (its plugins and theme included)."""
+    import relais as package
+    import relais.plugins
+    import relais.theme
+
+    folders = [Path(package.__file__).parent]
+    folders += [Path(p) for module in (relais.plugins, relais.theme) for p in module.__path__]
+    return folders
+
+
+def files_digest(folders: list[Path], digest: Digester) -> bytes:
+    """The names and bytes of every file under `folders` (caches and bytecode aside)."""
+    entries = []
+    for folder in sorted(set(folders)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                entries.append((str(path), path.read_bytes()))
+    return digest(entries)
+
+
+def fingerprint(settings: dict) -> bytes:
+    """What every page depends on: the settings, the theme, the code of Relais, Pelican,
+    Jinja and Markdown. Any change makes every page and every cached post again."""
+    from importlib.metadata import version
+
+    digest = Digester()
+    chosen = {key: value for key, value in settings.items()
+              if key.isupper() and key not in VOLATILE}
+    versions = [version(name) for name in ("pelican", "jinja2", "markdown")]
+    folders = code_folders() + [Path(settings["THEME"])]
+    return digest(("relais-build", FORMAT, sys.version, versions, digest(chosen),
+                   files_digest([f for f in folders if f.is_dir()], digest)))
+
+
+class Incremental:
+    """The caches of one build: Pelican's content cache (posts read again only when their
+    bytes change) and the page cache, both dropped when the fingerprint changes."""
+
+    def __init__(self, settings: dict, previous: Path | None, ignore: bool = False):
+        self.settings = settings
+        self.cache_path = Path(settings["CACHE_PATH"])
+        self.fingerprint = fingerprint(settings)
+        stamp = self.cache_path / STAMP
+        try:
+            same = not ignore and stamp.read_bytes() == self.fingerprint
+        except OSError:
+            same = False
+        if not same:  # this build's caches are made anew: no stamp vouches for them until it ends
+            stamp.unlink(missing_ok=True)
+        settings.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=same,
+                        CONTENT_CACHING_LAYER="reader", CHECK_MODIFIED_METHOD="md5",
+                        GZIP_CACHE=False)
+        self.pages = PageCache(settings, previous if same else None, self.fingerprint)
+
+    def writer(self, _pelican):
+        """For Pelican's get_writer signal: its writer, rendering through the page cache."""
+        pages = self.pages
+
+        class CachingWriter(Writer):
+            def write_file(self, name, template, context, *args, **kwargs):
+                return super().write_file(name, TrackedTemplate(template, pages, context),
+                                          context, *args, **kwargs)
+
+        return CachingWriter
+
+    def save(self, output: Path) -> None:
+        """After a good build: the page records, then the stamp that vouches for the caches."""
+        self.pages.save(output)
+        self.cache_path.mkdir(parents=True, exist_ok=True)
+        temporary = self.cache_path / f".{STAMP}.{os.getpid()}"
+        temporary.write_bytes(self.fingerprint)
+        os.replace(temporary, self.cache_path / STAMP)
