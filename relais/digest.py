@@ -41,47 +41,57 @@ class Digester:
     def __init__(self, refs: Describe = lambda value: None, skip_attributes=frozenset()):
         self.refs = refs
         self.skip_attributes = skip_attributes
-        self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._memo: dict[int, tuple[Any, bytes | None]] = {}
 
     def __call__(self, value: Any) -> bytes:
         key = id(value)
         found = self._memo.get(key)
         if found is not None and found[0] is value:
+            if found[1] is None:  # met again while being described: a cycle
+                return b"cycle"
             return found[1]
-        digest = blake(self.describe(value, set()))
+        self._memo[key] = (value, None)
+        digest = blake(self.describe(value))
         self._memo[key] = (value, digest)
         return digest
 
-    def describe(self, value: Any, seen: set[int]) -> str:
+    def part(self, value: Any) -> str:
+        """A value inside another: plain values in full, others by their own (remembered) digest."""
         if isinstance(value, _SCALARS):
+            if isinstance(value, str) and len(value) > 200:
+                return f"{type(value).__qualname__}#{blake(value).hex()}"
             return f"{type(value).__qualname__}:{value!r}"
         ref = self.refs(value)
         if ref is not None:
             return f"ref:{ref}"
-        if id(value) in seen:
-            return "cycle"
-        seen = seen | {id(value)}
+        return self(value).hex()
+
+    def describe(self, value: Any) -> str:
+        if isinstance(value, _SCALARS):
+            return self.part(value)
+        ref = self.refs(value)
+        if ref is not None:
+            return f"ref:{ref}"
+        part = self.part
         if isinstance(value, Mapping):
-            items = sorted(f"{self.describe(k, seen)}={self.describe(v, seen)}"
-                           for k, v in value.items())
+            items = sorted(f"{part(k)}={part(v)}" for k, v in value.items())
             return f"{type(value).__qualname__}{{{','.join(items)}}}"
         if isinstance(value, list | tuple):
-            return f"{type(value).__qualname__}[{','.join(self.describe(v, seen) for v in value)}]"
+            return f"{type(value).__qualname__}[{','.join(part(v) for v in value)}]"
         if isinstance(value, set | frozenset):
-            return f"set[{','.join(sorted(self.describe(v, seen) for v in value))}]"
+            return f"set[{','.join(sorted(part(v) for v in value))}]"
         if isinstance(value, types.FunctionType | types.BuiltinFunctionType | type |
                       types.ModuleType):
             return f"{type(value).__qualname__}:{getattr(value, '__module__', '')}." \
                    f"{getattr(value, '__qualname__', getattr(value, '__name__', ''))}"
         if isinstance(value, types.MethodType):
-            return f"method:{value.__func__.__qualname__}@{self.describe(value.__self__, seen)}"
+            return f"method:{value.__func__.__qualname__}@{part(value.__self__)}"
         if dataclasses.is_dataclass(value):
-            fields = (f"{f.name}={self.describe(getattr(value, f.name), seen)}"
-                      for f in dataclasses.fields(value))
+            fields = (f"{f.name}={part(getattr(value, f.name))}" for f in dataclasses.fields(value))
             return f"{type(value).__qualname__}({','.join(fields)})"
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict):
-            fields = sorted(f"{name}={self.describe(v, seen)}" for name, v in attributes.items()
+            fields = sorted(f"{name}={part(v)}" for name, v in attributes.items()
                             if name not in self.skip_attributes)
             return f"{type(value).__module__}.{type(value).__qualname__}({','.join(fields)})"
         return f"unique:{next(_unique)}:{id(value)}"  # cannot be told apart from a changed value

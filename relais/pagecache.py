@@ -17,6 +17,8 @@ and files its links point to.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import os
 import pickle
 import sys
@@ -30,7 +32,7 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from relais import tracking
+from relais import memo, tracking
 from relais.digest import Digester
 from relais.plugins.checks.links import candidates, link_pattern, links_in
 
@@ -60,6 +62,28 @@ def reference(value: Any) -> str | None:
     if value is missing:
         return "missing"
     return None
+
+
+class ReferencingPickler(pickle.Pickler):
+    """Pickles a post's state with the other posts, taxonomy entries and settings by name."""
+
+    def __init__(self, file, refs):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.refs = refs
+        self.fast = True  # no memo: equal values give equal bytes, shared or not
+
+    def persistent_id(self, obj):
+        return None if isinstance(obj, str | int | float | tuple) else self.refs(obj)
+
+
+def pickled_digest(value, refs) -> bytes | None:
+    """A quick digest of a post's state (None when some part of it cannot be pickled)."""
+    buffer = io.BytesIO()
+    try:
+        ReferencingPickler(buffer, refs).dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return None
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
 
 
 class PageCache:
@@ -113,12 +137,7 @@ class PageCache:
 
     @functools.cached_property
     def digest(self) -> Digester:
-        def refs(value):
-            if value is self.settings or id(value) in self._context_ids:
-                return "settings"
-            return reference(value)
-
-        return Digester(refs, SKIPPED)
+        return Digester(self.refs, SKIPPED)
 
     @functools.cached_property
     def _links(self):
@@ -141,8 +160,14 @@ class PageCache:
             if item is None:
                 return None
             state = {k: v for k, v in vars(item).items() if k not in SKIPPED}
-            found = self._post_digests[ref] = self.digest(("post", state, self.link_targets(item)))
+            whole = ("post", state, self.link_targets(item))
+            found = self._post_digests[ref] = pickled_digest(whole, self.refs) or self.digest(whole)
         return found
+
+    def refs(self, value) -> str | None:
+        if value is self.settings or id(value) in self._context_ids:
+            return "settings"
+        return reference(value)
 
     def link_targets(self, item: Content) -> tuple:
         """Where the post's `{filename}`/`{static}` links lead: their URLs are in its page."""
@@ -342,6 +367,8 @@ class Incremental:
         settings.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=same,
                         CONTENT_CACHING_LAYER="reader", CHECK_MODIFIED_METHOD="md5",
                         GZIP_CACHE=False)
+        if not ignore:  # the plugins' own caches (relais.memo), keyed by it too
+            settings[memo.FINGERPRINT] = self.fingerprint
         self.pages = PageCache(settings, previous if same else None, self.fingerprint)
 
     def writer(self, _pelican):

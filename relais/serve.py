@@ -30,7 +30,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from relais.build import BuildError, build, load_settings
+from relais.build import BuildError, build, load_settings, remove_all
 from relais.settings import project_root
 
 log = logging.getLogger("relais.serve")
@@ -200,8 +200,7 @@ class Builds:
             raise
         self.site.update(folder, [])
         self.kept.append(folder)
-        for old in self.kept[:-2]:
-            shutil.rmtree(old, ignore_errors=True)
+        threading.Thread(target=remove_all, args=(self.kept[:-2],), daemon=True).start()
         self.kept = self.kept[-2:]
         warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         self.announce(f"Built in {report.seconds:.1f} s{warnings}.")

@@ -28,6 +28,7 @@ from relais.plugins.webmentions.journal import read_raw
 from relais.plugins.webmentions.targets import content_hash, post_targets
 from relais.plugins.webmentions.tombstones import write_tombstones
 
+from relais import memo
 from relais.problems import ProblemLines
 
 
@@ -84,15 +85,14 @@ def metadata_urls(item) -> list[str]:
     return urls
 
 
-def describe(item, cfg: Config) -> sentlog.Post:
+def describe(item, cfg: Config, known: memo.Table) -> sentlog.Post:
     content = item.content
     extra = metadata_urls(item)
-    return sentlog.Post(
-        source=f"{cfg.site_url.rstrip('/')}/{item.url}",
-        hash=content_hash(content, extra),
-        targets=post_targets(content, extra, cfg.site_url, cfg.exclude, cfg.include_media),
-        path=item.save_as,
-    )
+    digest, targets = known.get(memo.digest(content, extra), lambda: (
+        content_hash(content, extra),
+        post_targets(content, extra, cfg.site_url, cfg.exclude, cfg.include_media)))
+    return sentlog.Post(source=f"{cfg.site_url.rstrip('/')}/{item.url}", hash=digest,
+                        targets=targets, path=item.save_as)
 
 
 def finish(pelican):
@@ -100,10 +100,12 @@ def finish(pelican):
     cfg = config(settings)
     items, written = settings.pop(PENDING, ([], set()))
     seen, posts = set(), []
+    known = memo.Table(settings, "webmention-targets")  # each post's, by its text (relais build)
     for item in items:
         if id(item) not in seen and getattr(item, "save_as", None):
             seen.add(id(item))
-            posts.append(describe(item, cfg))
+            posts.append(describe(item, cfg, known))
+    known.save()
     result = owed.BuildResult(cfg.site_url, cfg.sent_log, posts)
     if cfg.tombstones:
         log = sentlog.check(read_raw(result.log_path), str(result.log_path))
@@ -142,7 +144,11 @@ def attach_mentions(generator):
     settings = generator.settings
     cfg = config(settings)
     if STATE not in settings:  # read and grouped once per build (articles, then pages)
-        settings[STATE] = group(cfg)
+        avatars = cfg.archive.parent / "avatars"
+        inputs = (memo.file_state(cfg.archive), memo.folder_state(avatars),
+                  memo.file_state(avatars / "index.json"))
+        settings[STATE] = memo.remembered(settings, "received-mentions", inputs,
+                                          lambda: group(cfg))
     found, _shelf = settings[STATE]
     siteurl = cfg.site_url
     absolute = siteurl.startswith(("http://", "https://"))
