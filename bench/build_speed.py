@@ -1,35 +1,42 @@
-"""Issue 2's target: `relais build` of 2,000 full stories within 1.3x a bare `pelican` build.
+"""Issue 13's targets, on 2,000 stories with every plugin, 5,000 archived mentions and the
+sample blogroll:
 
-    python bench/build_speed.py [--stories 2000] [--rounds 2]
+  full     `relais build` (clean: no cache, no output)    <= 1.15x bare `pelican`
+  publish  the publish build (every feed)                 <= 1.15x bare `pelican` with the same feeds
+  rebuild  `relais build` after editing one story         <= 0.30x the full build
+  serve    `relais serve`: save -> page reloaded          <= 0.30x the full build
 
-Both builds read the same generated content, side by side in this one run,
-in fresh subprocesses, alternating, best of N rounds each:
-  - bare:   `pelican` with its defaults (its own theme and feeds, no plugins);
-  - relais: `relais build` with our settings, plugins and theme.
+    python bench/build_speed.py [--stories 2000] [--mentions 5000] [--rounds 5]
+                                [--only full,publish,rebuild,serve]
 
-Bare Pelican skips a post whose `Status` is not one of its own (draft,
-hidden, published), and every story here has a maker status (idea, in
-progress, ...). Its copy of the content therefore names that field
-`Maker-Status`, which Pelican keeps as plain metadata: the same files, the
-same work, and all 2,000 stories published by both builds.
+Every figure is a median of --rounds whole-process runs (bench/timing.py),
+the two builds of a comparison taking turns; the load average is printed
+before and after. Bare Pelican uses its own theme and no plugin; its copy of
+the content names the maker status `Maker-Status` (bench/generate_site.py).
+For the publish build it writes Pelican's own feeds for the same sections as
+ours (everything, each category, tag and author, each language; Atom and RSS,
+full content); Pelican has no stories-only feed and no JSON Feed, which ours
+also writes.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import resource
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_site import generate  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+from generate_site import REPO, bare_copy, generate, relais_settings  # noqa: E402
+from mentions_build import DOMAIN, make_archive, post_urls  # noqa: E402
+from timing import compare, load_average, machine, print_ratio, print_samples, timed  # noqa: E402
 
 BARE = """\
 PATH = {content!r}
@@ -38,104 +45,209 @@ SITENAME = "Bench"
 TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
 ARTICLE_PATHS = ["posts"]
-"""
-
-RELAIS = """\
-import sys
-sys.path.insert(0, {repo!r})
-from pelicanconf import *
-PATH = {content!r}
-OUTPUT_PATH = {output!r}
-THEME = {theme!r}
 {extra}
 """
+SITE = f"https://{DOMAIN}"
+PUBLISH = f'SITEURL = "{SITE}"\nRELATIVE_URLS = False\n'
+BARE_FEEDS = PUBLISH + """\
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
+CATEGORY_FEED_RSS = "feeds/category/{slug}.rss.xml"
+TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
+TAG_FEED_RSS = "feeds/tag/{slug}.rss.xml"
+AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
+AUTHOR_FEED_RSS = "feeds/author/{slug}.rss.xml"
+TRANSLATION_FEED_ATOM = "feeds/lang/{lang}.atom.xml"
+TRANSLATION_FEED_RSS = "feeds/lang/{lang}.rss.xml"
+RSS_FEED_SUMMARY_ONLY = False
+"""
+TARGETS = {"full": 1.15, "publish": 1.15, "rebuild": 0.30, "serve": 0.30}
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall-clock and CPU (user + system) seconds of one run of the command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu
+class Bench:
+    """The generated site, its settings for both builds, and what each benchmark needs."""
+
+    def __init__(self, work: Path, stories: int, mentions: int):
+        self.work = work
+        self.content = generate(work, stories)
+        shutil.copy(REPO / "content" / "blogroll.yaml", self.content / "blogroll.yaml")
+        shutil.copytree(REPO / "data" / "blogroll", work / "data" / "blogroll")
+        archive = make_archive(work / "data" / "webmentions", post_urls(self.content), mentions)
+        mentions_settings = f"WEBMENTIONS_ARCHIVE = {str(archive)!r}\n" \
+                            f"WEBMENTIONS_DOMAINS = [{DOMAIN!r}]\n"
+        bare_content = bare_copy(self.content)
+        self.settings = {
+            "bare": self.bare(bare_content, "bare", ""),
+            "relais": relais_settings(work, self.content, "site", mentions_settings),
+            "bare feeds": self.bare(bare_content, "bare-feeds", BARE_FEEDS),
+            "relais publish": relais_settings(work, self.content, "site-publish",
+                                              mentions_settings + PUBLISH),
+        }
+        self.stories = stories
+
+    def bare(self, content: Path, name: str, extra: str) -> Path:
+        path = self.work / f"{name}.py"
+        path.write_text(BARE.format(content=str(content), output=str(self.work / f"out-{name}"),
+                                    extra=extra))
+        return path
+
+    def command(self, name: str, *extra: str) -> list[str]:
+        if name.startswith("bare"):
+            return [str(Path(sys.executable).parent / "pelican"), "-s", str(self.settings[name]),
+                    "-q"]
+        return [sys.executable, "-m", "relais.cli", "build", "-s", str(self.settings[name]),
+                *extra]
+
+    def clean(self, name: str) -> None:
+        """No output and no cache: the next build is a full one."""
+        stem = self.settings[name].stem
+        for folder in self.work.glob(f"out-{stem}"):
+            shutil.rmtree(folder)
+        for folder in self.work.glob(f".out-{stem}.*"):
+            shutil.rmtree(folder)
+        shutil.rmtree(self.work / f"cache-{stem}", ignore_errors=True)
+
+    def story(self, number: int) -> Path:
+        return self.content / "posts" / f"recit-{number:05d}.md"
+
+    def edit(self, number: int, text: str) -> None:
+        """One story's text changed (its title, date and summary stay), as a writer saves."""
+        path = self.story(number)
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+
+    def pages(self, output: Path) -> int:
+        return sum(1 for path in output.rglob("*.html") if "recit-" in path.as_posix())
 
 
-def story_pages(output: Path) -> int:
-    """How many story pages a build wrote (bare: recit-N.html, ours: YYYY/recit-N/index.html)."""
-    return sum(1 for path in output.rglob("*.html") if "recit-" in path.as_posix())
+def full_and_publish(bench: Bench, rounds: int, which: list[str]) -> dict:
+    medians = {}
+    for kind, (subject, baseline) in (("full", ("relais", "bare")),
+                                      ("publish", ("relais publish", "bare feeds"))):
+        if kind not in which:
+            continue
+        samples = compare({baseline: bench.command(baseline), subject: bench.command(subject)},
+                          REPO, rounds, before=bench.clean)
+        written = [bench.pages(bench.work / f"out-{bench.settings[n].stem}")
+                   for n in (baseline, subject)]
+        if min(written) < bench.stories:
+            sys.exit(f"not comparable: story pages written {baseline} {written[0]}, "
+                     f"{subject} {written[1]}")
+        print(f"{kind}: {subject} against {baseline} (clean builds)")
+        print_samples(samples)
+        print_ratio(f"{kind} {subject}/{baseline}", samples[subject].median,
+                    samples[baseline].median, TARGETS[kind])
+        medians[kind] = samples[subject].median
+    return medians
 
 
-def bare_copy(content: Path) -> Path:
-    """The content as bare Pelican publishes it: the maker status under another name."""
-    copy = content.with_name("content-bare")
-    shutil.copytree(content, copy)
-    for post in (copy / "posts").glob("*.md"):
-        text = post.read_text(encoding="utf-8")
-        post.write_text(re.sub(r"(?m)^Status:", "Maker-Status:", text), encoding="utf-8")
-    return copy
+def full_build(bench: Bench, rounds: int, medians: dict) -> tuple[float, float]:
+    """The full relais build's medians: measured by `full`, else measured here."""
+    if "full" not in medians:
+        samples = compare({"relais": bench.command("relais")}, REPO, rounds, before=bench.clean)
+        print("full relais build (clean), as the baseline:")
+        print_samples(samples)
+        medians["full"] = samples["relais"].median
+    return medians["full"]
 
 
-def relais_settings(work: Path, content: Path, name: str, extra: str = "") -> Path:
-    """A settings file for `relais build`: ours, reading `content`, writing `out-<name>`."""
-    path = work / f"{name}.py"
-    path.write_text(RELAIS.format(repo=str(REPO), content=str(content),
-                                  output=str(work / f"out-{name}"), theme=str(REPO / "theme"),
-                                  extra=extra))
-    return path
+def rebuild(bench: Bench, rounds: int, medians: dict) -> None:
+    full = full_build(bench, rounds, medians)
+    bench.clean("relais")
+    timed(bench.command("relais"), REPO)  # the last build the next ones start from
+    walls, cpus = [], []
+    for run in range(rounds):
+        bench.edit(7 + run * 13, f"Une phrase de plus, la numéro {run}.")
+        wall, cpu = timed(bench.command("relais"), REPO)
+        walls.append(wall)
+        cpus.append(cpu)
+    median = (statistics.median(walls), statistics.median(cpus))
+    print(f"rebuild after one edit: median wall {median[0]:.2f} s, cpu {median[1]:.2f} s "
+          f"({rounds} runs: {', '.join(f'{w:.2f}' for w in walls)})")
+    print_ratio("rebuild/full", median, full, TARGETS["rebuild"])
 
 
-def write_settings(work: Path, content: Path) -> tuple[Path, Path]:
-    bare = work / "bare.py"
-    bare.write_text(BARE.format(content=str(bare_copy(content)), output=str(work / "out-bare")))
-    return bare, relais_settings(work, content, "relais_site")
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
-def compare(commands: dict[str, list[str]], cwd: Path | dict[str, Path], rounds: int,
-            pick=min) -> dict[str, tuple]:
-    """Wall and CPU time of each command over the rounds, run alternately: the best (`pick`
-    min) or e.g. the median (`pick=statistics.median`). `cwd` may differ per command."""
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for _ in range(rounds):
-        for name, command in commands.items():
-            samples[name].append(timed(command, cwd[name] if isinstance(cwd, dict) else cwd))
-    return {name: (pick(w for w, _c in runs), pick(c for _w, c in runs))
-            for name, runs in samples.items()}
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=300) as response:
+        return response.read().decode("utf-8")
 
 
-def print_comparison(best: dict[str, tuple], subject: str, baseline: str, label: str,
-                     target: float) -> None:
-    """Each command's best wall and CPU time, then subject/baseline as ratios."""
-    for name, (wall, cpu) in best.items():
-        print(f"  {name:14s} wall {wall:7.2f} s   cpu {cpu:7.2f} s")
-    wall_ratio = best[subject][0] / best[baseline][0]
-    cpu_ratio = best[subject][1] / best[baseline][1]
-    print(f"ratio {label}: wall {wall_ratio:.3f}, cpu {cpu_ratio:.3f} (target <= {target:.2f})")
+def serve(bench: Bench, rounds: int, medians: dict) -> None:
+    """From the moment a story is saved to the moment its page, reloaded, shows the change:
+    what the writer waits for (the browser's reload script does the same requests)."""
+    full = full_build(bench, rounds, medians)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "relais.cli", "serve", "-s", str(bench.settings["relais"]),
+         "--port", str(port)], cwd=bench.work, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                fetch(f"{base}/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    sys.exit("relais serve did not start")
+                time.sleep(0.5)
+        durations = []
+        for run in range(rounds):
+            number = 11 + run * 17
+            slug = re.search(r"^Slug: (.+)$", bench.story(number).read_text(encoding="utf-8"),
+                             re.M).group(1)
+            year = re.search(r"^Date: (\d{4})", bench.story(number).read_text(encoding="utf-8"),
+                             re.M).group(1)
+            page = f"{base}/{year}/{slug}/"
+            version = re.search(r"events\?version=([0-9a-f]+)", fetch(page)).group(1)
+            marker = f"Sauvegarde numéro {run}."
+            with urllib.request.urlopen(f"{base}/__relais__/events?version={version}",
+                                        timeout=600) as stream:
+                saved = time.perf_counter()
+                bench.edit(number, marker)
+                for line in stream:
+                    if line.startswith(b"data:"):
+                        break
+            if marker not in fetch(page):
+                sys.exit(f"the reloaded page {page} does not show the edit")
+            durations.append(time.perf_counter() - saved)
+        median = statistics.median(durations)
+        print(f"serve, save to reloaded page: median {median:.2f} s "
+              f"({rounds} runs: {', '.join(f'{d:.2f}' for d in durations)})")
+        print_ratio("serve/full", (median, median), (full[0], full[0]), TARGETS["serve"])
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--mentions", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", default="full,publish,rebuild,serve")
     args = parser.parse_args()
-    bin_dir = Path(sys.executable).parent
+    which = [name.strip() for name in args.only.split(",") if name.strip()]
+    print(f"stories: {args.stories}, archived mentions: {args.mentions}, sample blogroll; "
+          f"medians of {args.rounds} runs")
+    print(f"machine: {machine()}")
+    print(f"before: {load_average()}")
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        content = generate(work, args.stories)
-        bare, ours = write_settings(work, content)
-        best = compare({
-            "bare pelican": [str(bin_dir / "pelican"), "-s", str(bare), "-q"],
-            "relais build": [sys.executable, "-m", "relais.cli", "build", "-s", str(ours)],
-        }, REPO, args.rounds)
-        pages = story_pages(work / "out-bare"), story_pages(work / "out-relais_site")
-    if min(pages) < args.stories:
-        sys.exit(f"not comparable: story pages written bare={pages[0]}, relais={pages[1]}")
-    print(f"stories: {args.stories} (pages written: bare {pages[0]}, relais {pages[1]}), "
-          f"best of {args.rounds} rounds")
-    print_comparison(best, "relais build", "bare pelican", "relais/bare", 1.30)
+        bench = Bench(Path(tmp), args.stories, args.mentions)
+        medians = full_and_publish(bench, args.rounds, which)
+        if "rebuild" in which:
+            rebuild(bench, args.rounds, medians)
+        if "serve" in which:
+            serve(bench, args.rounds, medians)
+    print(f"after: {load_average()}")
 
 
 if __name__ == "__main__":

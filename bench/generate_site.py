@@ -10,8 +10,24 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# A `relais build` settings file: the sample's settings, reading `content`, writing `output`.
+RELAIS = """\
+import sys
+sys.path.insert(0, {repo!r})
+from pelicanconf import *
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+CACHE_PATH = {cache!r}
+THEME = {theme!r}
+{extra}
+"""
 
 WORDS = ("grès argile émail tour four cuisson tasse bol plateau engobe tournassage séchage "
          "atelier cendre céladon chamotte fil lin bois teinture aiguille carnet papier reliure "
@@ -69,6 +85,34 @@ def generate(root: Path, stories: int) -> Path:
         date = start + timedelta(hours=number * 13)
         (posts / f"recit-{number:05d}.md").write_text(story(rng, number, date), encoding="utf-8")
     return root / "content"
+
+
+def relais_settings(work: Path, content: Path, name: str, extra: str = "") -> Path:
+    """A settings file for `relais build`: ours, reading `content`, writing `out-<name>`
+    (its caches in `cache-<name>`)."""
+    path = work / f"{name}.py"
+    path.write_text(RELAIS.format(repo=str(REPO), content=str(content),
+                                  output=str(work / f"out-{name}"),
+                                  cache=str(work / f"cache-{name}"), theme=str(REPO / "theme"),
+                                  extra=extra))
+    return path
+
+
+def bare_copy(content: Path) -> Path:
+    """The content as bare Pelican publishes it: the maker status under another name.
+
+    Bare Pelican skips a post whose `Status` is not one of its own (draft,
+    hidden, published); every story here has a maker status (idea, in
+    progress...), so its copy names that field `Maker-Status`, which Pelican
+    keeps as plain metadata: the same files, the same work, every story
+    published by both builds.
+    """
+    copy = content.with_name("content-bare")
+    shutil.copytree(content, copy)
+    for post in (copy / "posts").glob("*.md"):
+        text = post.read_text(encoding="utf-8")
+        post.write_text(re.sub(r"(?m)^Status:", "Maker-Status:", text), encoding="utf-8")
+    return copy
 
 
 def main():

@@ -1,11 +1,11 @@
 """Issue 5's build target: a site whose archive holds 5,000 received mentions over 500 posts
 builds within 1.15x the same build with an empty archive.
 
-    python bench/mentions_build.py [--posts 500] [--mentions 5000] [--rounds 3]
+    python bench/mentions_build.py [--posts 500] [--mentions 5000] [--rounds 5]
 
 Same generated content (bench/generate_site.py), same settings, plugins and theme; only
 WEBMENTIONS_ARCHIVE differs. Each build is a fresh `relais build` subprocess; the two
-alternate and the best of N rounds of each is kept.
+alternate; medians of N rounds (bench/timing.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import RELAIS, REPO, compare  # noqa: E402
-from generate_site import generate  # noqa: E402
+from generate_site import RELAIS, REPO, generate  # noqa: E402
+from timing import compare, load_average, print_comparison  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from relais.avatar import file_name  # noqa: E402
@@ -76,7 +76,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=500)
     parser.add_argument("--mentions", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--theme", type=Path, default=REPO / "theme")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,20 +90,19 @@ def main():
             settings = work / f"{name.split()[0]}.py"
             settings.write_text(RELAIS.format(
                 repo=str(REPO), content=str(content), output=str(work / f"out-{name[:4]}"),
-                theme=str(args.theme),
+                cache=str(work / f"cache-{name[:4]}"), theme=str(args.theme),
                 extra=f"WEBMENTIONS_ARCHIVE = {str(archive)!r}\n"
                       f"WEBMENTIONS_DOMAINS = [{DOMAIN!r}]\n"))
-            commands[name] = [sys.executable, "-m", "relais.cli", "build", "-s", str(settings)]
-        best = compare(commands, REPO, args.rounds)
+            commands[name] = [sys.executable, "-m", "relais.cli", "build", "--ignore-cache",
+                              "-s", str(settings)]
+        print(f"before: {load_average()}")
+        samples = compare(commands, REPO, args.rounds)
         shown = sum(1 for p in (work / "out-full").rglob("index.html")
                     if 'class="mentions-counts"' in p.read_text(encoding="utf-8"))
-    wall = best["full archive"][0] / best["empty archive"][0]
-    cpu = best["full archive"][1] / best["empty archive"][1]
-    print(f"posts: {args.posts}, mentions: {args.mentions}, best of {args.rounds} rounds "
+    print(f"posts: {args.posts}, mentions: {args.mentions}, medians of {args.rounds} rounds "
           f"({shown} pages show a conversation)")
-    for name, (seconds, cpu_seconds) in best.items():
-        print(f"  {name:14s} {seconds:7.2f} s wall, {cpu_seconds:7.2f} s CPU")
-    print(f"ratio full/empty: {wall:.3f} wall, {cpu:.3f} CPU (target <= 1.15)")
+    print_comparison(samples, "full archive", "empty archive", "full/empty", 1.15)
+    print(f"after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from tests.conftest import REPO
 SMALL = {
     "adopt_speed.py": (["--zh-posts", "6", "--rst-posts", "4", "--rounds", "1"],
                        "ratio rst adopted/plain"),
-    "build_speed.py": (["--stories", "12", "--rounds", "1"], "ratio relais/bare"),
+    "build_speed.py": (["--stories", "12", "--mentions", "40", "--rounds", "1"], "ratio serve/full"),
     "feeds_speed.py": (["--stories", "12", "--rounds", "1"], "ratio with/without feeds"),
     "webmention_send.py": (["--targets", "20", "--hosts", "4", "--total", "4"], "ratio"),
     "blogroll_refresh.py": (["--creators", "6", "--delay", "0.01"], "second refresh"),
