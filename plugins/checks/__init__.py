@@ -14,14 +14,14 @@ from pelican import signals
 from relais.plugins.checks.config import SETTINGS  # noqa: F401  (declares them)
 from relais.plugins.checks.pelican import (
     check_everything,
+    checked_readers,
     start_report,
     stop_on_problems,
-    strict_dates,
 )
 
 
 def register():
     signals.initialized.connect(start_report)
-    signals.readers_init.connect(strict_dates)
+    signals.readers_init.connect(checked_readers)
     signals.static_generator_finalized.connect(check_everything)
     signals.get_writer.connect(stop_on_problems)

@@ -20,6 +20,7 @@ import re
 import sys
 from pathlib import Path
 
+from pelican.readers import _DISCARD as DISCARD  # Pelican's mark for a field to drop
 from pelican.utils import get_date
 from relais.plugins.checks.dates import date_problem
 from relais.plugins.checks.fields import field_problem, path_fields
@@ -79,29 +80,33 @@ def start_report(pelican) -> None:
             logger.addFilter(LEFT_OUT)
 
 
-def strict_dates(readers) -> None:
-    """Every reader refuses a date it would misread (the file is then reported)."""
+def checked_readers(readers) -> None:
+    """Every reader refuses a date it would misread (the file is then reported) and takes an
+    empty field (`Summary:` with nothing after it) as no field at all."""
     for extension, cls in readers.reader_classes.items():
-        if cls is not None and not getattr(cls, "relais_strict", False):
-            readers.reader_classes[extension] = strict_reader(cls)
+        if cls is not None and not getattr(cls, "relais_checked", False):
+            readers.reader_classes[extension] = checked_reader(cls)
 
 
 @functools.cache
-def strict_reader(cls):
-    """`cls` reading `Date` and `Modified` strictly; same name (Pelican records it)."""
+def checked_reader(cls):
+    """`cls` reading `Date` and `Modified` strictly, empty fields left out; same name (Pelican
+    records it)."""
 
-    class StrictDates(cls):
-        relais_strict = True
+    class Checked(cls):
+        relais_checked = True
 
         def process_metadata(self, name, value):
+            if isinstance(value, str) and not value.strip():
+                return DISCARD
             if name in DATE_FIELDS and isinstance(value, str):
                 problem = date_problem(value, get_date)
                 if problem:
                     raise MetadataProblem(DATE_FIELDS[name], problem)
             return super().process_metadata(name, value)
 
-    StrictDates.__name__ = StrictDates.__qualname__ = cls.__name__
-    return StrictDates
+    Checked.__name__ = Checked.__qualname__ = cls.__name__
+    return Checked
 
 
 def report_left_out(report: ContentReport, settings) -> None:

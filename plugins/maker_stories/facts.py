@@ -107,9 +107,31 @@ def split_status(metadata: dict[str, Any]) -> None:
         del metadata["status"]
 
 
+HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not an absolute http(s) URL someone could follow, or None."""
+    if not value:
+        return "empty"
+    if any(char.isspace() or ord(char) < 32 for char in value):
+        return "it contains a space or a line break (write a space in a path as %20)"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return "it is not a well-formed URL"
+    if parts.scheme not in ("http", "https"):
+        return "it must start with http:// or https://"
+    host = parts.netloc.rpartition("@")[2]
+    host = host[: host.find("]") + 1] if host.startswith("[") else host.rsplit(":", 1)[0]
+    if not parts.hostname or not HOST.fullmatch(host):
+        return "it has no valid host name"
+    return None
+
+
 def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    return url_problem(value) is None
 
 
 def text_list(value: Any) -> list[str]:
