@@ -24,7 +24,7 @@ from pelican.settings import read_settings
 
 from relais.pagecache import Incremental
 from relais.problems import ProblemLines
-from relais.settings import SETTINGS_FILE, SettingsError
+from relais.settings import SETTINGS_FILE, SettingsError, folder_key, site_cache
 
 
 class BuildError(Exception):
@@ -166,6 +166,7 @@ def load_settings(settings_file: str, output: str | None = None, overrides=None)
         extra["OUTPUT_PATH"] = output
     try:
         values = absolute_paths(run_settings_file(path, extra), path)
+        values.setdefault("CACHE_PATH", str(site_cache(path)))  # not in the site's folder
         settings = read_settings(None, override=values)
     except Exception as error:  # a broken settings file is a user error, not a crash
         raise BuildError(f"{settings_file}: {error}") from error
@@ -177,22 +178,24 @@ class Output:
     """Where a build writes, and the last good site: moved aside while a build replaces it
     (DELETE_OUTPUT_DIRECTORY), put back if the build fails.
 
-    The site a good build replaced is left beside the output as `.<name>.old-*` and
-    deleted by the next build, in the background while that build works: deleting
-    a site of thousands of folders takes about as long as writing it.
+    The site a good build replaced is deleted by the next build, in the background while
+    that build works (deleting a site of thousands of folders takes about as long as
+    writing it). Both wait in the site's cache folder (CACHE_PATH), or beside the output
+    as `.<name>.last-good` and `.<name>.old-*` when the cache is on another disk.
     """
 
     def __init__(self, settings: dict, previous: Path | None):
         self.path = Path(settings["OUTPUT_PATH"])
+        self.room, self.prefix = spare_room(self.path, Path(settings["CACHE_PATH"]))
         self.aside: Path | None = None
         self.retained: list[str] = []
-        old = sorted(self.path.parent.glob(f".{self.path.name}.old-*"))
+        old = sorted(self.room.glob(f"{self.prefix}old-*"))
         self.sweeper = threading.Thread(target=remove_all, args=(old,), name="relais-sweep")
         self.sweeper.start()
         if previous is not None or not self.path.is_dir():
             self.previous = previous
         elif settings.get("DELETE_OUTPUT_DIRECTORY"):
-            self.aside = self.path.with_name(f".{self.path.name}.last-good")
+            self.aside = self.room / f"{self.prefix}last-good"
             shutil.rmtree(self.aside, ignore_errors=True)
             os.replace(self.path, self.aside)
             self.path.mkdir(parents=True)
@@ -207,7 +210,7 @@ class Output:
     def keep(self) -> None:
         """The build is good: the site it replaced goes to be deleted by the next build."""
         if self.aside is not None:
-            os.replace(self.aside, self.path.with_name(f".{self.path.name}.old-{time.time_ns()}"))
+            os.replace(self.aside, self.room / f"{self.prefix}old-{time.time_ns()}")
         self.sweeper.join()
 
     def restore(self) -> None:
@@ -220,6 +223,19 @@ class Output:
                 os.replace(self.path / name, self.aside / name)
         shutil.rmtree(self.path, ignore_errors=True)
         os.replace(self.aside, self.path)
+
+
+def spare_room(output: Path, cache: Path) -> tuple[Path, str]:
+    """Where the last good site waits during a build: (folder, prefix of the names)."""
+    output = output.resolve()
+    room = cache / "outputs" / folder_key(output)
+    try:
+        room.mkdir(parents=True, exist_ok=True)
+        if os.stat(room).st_dev == os.stat(output.parent).st_dev:  # a rename can move it
+            return room, ""
+    except OSError:
+        pass
+    return output.parent, f".{output.name}."
 
 
 def remove_all(folders: list[Path]) -> None:

@@ -8,6 +8,8 @@ this registry by the tests.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +85,23 @@ def built(settings: Mapping[str, Any], name: str) -> Any | None:
 def project_root(settings: Mapping[str, Any]) -> Path:
     """The folder that holds `content/` (and `data/`): where relative data paths start."""
     return Path(settings["PATH"]).resolve().parent
+
+
+def user_cache() -> Path:
+    """Where Relais keeps what a build may throw away: `$XDG_CACHE_HOME/relais` (~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "relais"
+
+
+def folder_key(folder: Path) -> str:
+    """A file name for a folder: its name and a digest of its whole path."""
+    folder = folder.resolve()
+    return f"{folder.name}-{hashlib.blake2b(str(folder).encode('utf-8'), digest_size=6).hexdigest()}"
+
+
+def site_cache(settings_file: Path) -> Path:
+    """The caches of the site whose settings are `settings_file` (CACHE_PATH when the settings
+    do not choose one): in the user's cache, named after the site's folder."""
+    return user_cache() / "sites" / folder_key(settings_file.resolve().parent)
 
 
 def data_path(settings: Mapping[str, Any], name: str) -> Path:

@@ -7,7 +7,6 @@ For the plugins' Pelican glue; takes a Pelican generator (its `env` and `setting
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import jinja2
 from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, TemplateNotFound
 
 from relais.problems import ProblemLines
+from relais.settings import user_cache
 
 
 class MissingTemplate(ProblemLines):
@@ -57,8 +57,7 @@ def bytecode_cache(options: dict[str, Any]) -> FileSystemBytecodeCache | None:
     key = repr(sorted((name, repr(value)) for name, value in options.items()
                       if name != "bytecode_cache"))
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = home / "relais" / f"jinja-{jinja2.__version__}-{digest}"
+    folder = user_cache() / f"jinja-{jinja2.__version__}-{digest}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -34,6 +34,20 @@ TINY_SVG = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory):
+    """The caches builds keep (relais.settings.user_cache) go to this run's temporary folder,
+    not to the home folder, for the tests and the commands they run."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory):
     """The sample site built once, as `make html` builds it, into a temporary folder."""

@@ -32,6 +32,9 @@ from relais.problems import REPORT_KEY, ContentReport, header_lines, report_for
 from relais.settings import SETTINGS_FILE
 
 DATE_FIELDS = {"date": "Date", "modified": "Modified"}
+# Pelican fields where nothing means something: `url:` empty is the site's root, `save_as:`
+# empty is "write no page"; every other empty field counts as absent.
+MEANINGFUL_EMPTY = frozenset({"url", "save_as", "lang_url", "lang_save_as"})
 
 
 class MetadataProblem(ValueError):
@@ -97,7 +100,7 @@ def checked_reader(cls):
         relais_checked = True
 
         def process_metadata(self, name, value):
-            if isinstance(value, str) and not value.strip():
+            if isinstance(value, str) and not value.strip() and name not in MEANINGFUL_EMPTY:
                 return DISCARD
             if name in DATE_FIELDS and isinstance(value, str):
                 problem = date_problem(value, get_date)
