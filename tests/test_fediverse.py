@@ -1,9 +1,10 @@
 """The site as a fediverse actor (docs/fediverse.md), against bovine-herd from PyPI running on
 127.0.0.1 (tests/support/peer.py): identity (the key pair, the actor, WebFinger, the static
-site's link to the actor)."""
+site's link to the actor) and the inbox (signatures, Follow and Accept, Undo, refusals)."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -13,12 +14,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from relais.plugins.fediverse import signatures
 from relais.plugins.fediverse.config import config
+from relais.plugins.fediverse.keys import public_pem
 from relais.plugins.fediverse.server import Fediverse
 from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread
 
 from relais.settings import SettingsError
 from tests.conftest import run_relais
+from tests.support.local_http import LocalServer
 from tests.support.peer import Peer, require_peer
 from tests.support.receivers import REPO, built_site, free_port
 
@@ -46,8 +51,8 @@ class SiteActor(ReceiverThread):
         site = built_site(folder / "site" / "output")
         super().__init__(ReceiverConfig(
             db=folder / "receiver.sqlite3", site_dir=site, domains=[f"127.0.0.1:{port}"],
-            allow_private=True, worker="none", extensions=(self.fediverse,),
-            **receiver_options), port=port)
+            worker="none", extensions=(self.fediverse,),
+            **{"allow_private": True, **receiver_options}), port=port)
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +203,164 @@ def test_relais_receiver_serve_serves_the_actor_of_the_sites_settings(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+# --- the inbox ------------------------------------------------------------------
+
+
+def wait_until(check, timeout: float = 20.0, what: str = "the condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.3)
+
+
+def test_a_bovine_user_follows_the_site_and_gets_the_accept_then_unfollows(peer, site):
+    bob = peer.user("bob")
+    actor = f"{site.url}/actor"
+    bob.lookup(f"acct:atelier@{site.url.removeprefix('http://')}")
+    follow = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Follow",
+              "actor": bob.actor["id"], "object": actor, "to": [actor]}
+    bob.send(follow)
+    [follower] = wait_until(site.fediverse.followers.all, what="the follower to be stored")
+    assert follower.actor == bob.actor["id"] and follower.inbox == bob.actor["inbox"]
+    wait_until(lambda: site.fediverse.followers.all()[0].accepted, what="the Accept")
+    # bovine took the Accept: it is in bob's inbox, and bob now follows the site
+    assert wait_until(lambda: [i for i in bob.inbox() if i.startswith(f"{actor}#accepts/")],
+                      what="the Accept in bob's inbox")
+    wait_until(lambda: actor in bob.act("following"), what="the site in bob's following")
+    assert httpx.get(f"{actor}/followers").json()["totalItems"] == 1
+    bob.send({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
+              "actor": bob.actor["id"], "object": {**follow, "id": follower.follow_id},
+              "to": [actor]})
+    wait_until(lambda: not site.fediverse.followers.all(), what="the Undo to remove bob")
+
+
+class Remote:
+    """A remote actor on a local server (its own key), to send the inbox what bovine would
+    not: unsigned, tampered, replayed, wrongly keyed requests."""
+
+    def __init__(self, server: LocalServer, name: str):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.id = server.url(f"/{name}")
+        self.key_id = f"{self.id}#key"
+        server.add(f"/{name}", headers=[("Content-Type", ACTIVITY_JSON)], body=json.dumps({
+            "id": self.id, "type": "Person", "inbox": f"{self.id}/inbox",
+            "publicKey": {"id": self.key_id, "owner": self.id,
+                          "publicKeyPem": public_pem(self.key)}}))
+
+    def signed(self, url: str, activity: dict, *, key=None, now=None) -> tuple[bytes, dict]:
+        body = json.dumps(activity).encode()
+        return body, signatures.sign("POST", url, key or self.key, self.key_id, body=body,
+                                     headers={"content-type": ACTIVITY_JSON}, now=now)
+
+
+@pytest.fixture(scope="module")
+def remotes():
+    server = LocalServer().start()
+    yield server, Remote(server, "mallory"), Remote(server, "trent")
+    server.stop()
+
+
+def like(remote: Remote, site: SiteActor, n: int = 0) -> dict:
+    return {"id": f"{remote.id}/likes/{n}", "type": "Like", "actor": remote.id,
+            "object": f"{site.url}/2026/douze-tasses/"}
+
+
+def test_a_well_signed_activity_is_taken_once_and_its_replay_refused(site, remotes):
+    _, mallory, _ = remotes
+    inbox = f"{site.url}/inbox"
+    body, headers = mallory.signed(inbox, like(mallory, site, 1))
+    assert httpx.post(inbox, content=body, headers=headers).status_code == 202
+    again = httpx.post(inbox, content=body, headers=headers)
+    assert again.status_code == 401 and "replay" in again.text
+
+
+@pytest.mark.parametrize("spoil, reason", [
+    ("unsigned", "not signed"),
+    ("tampered body", "Digest"),
+    ("other key", "does not match"),
+    ("old date", "Date"),
+    ("another actor's key", "another actor"),
+    ("no date in the signature", "must cover date"),
+])
+def test_unsigned_or_wrongly_signed_posts_are_refused(site, remotes, spoil, reason):
+    _, mallory, trent = remotes
+    inbox = f"{site.url}/actor/inbox"
+    activity = like(mallory, site, hash(spoil) % 10_000 + 100)
+    body, headers = mallory.signed(inbox, activity)
+    if spoil == "unsigned":
+        del headers["Signature"]
+    elif spoil == "tampered body":
+        body = body.replace(b"douze-tasses", b"tests-email")
+    elif spoil == "other key":
+        body, headers = mallory.signed(inbox, activity, key=trent.key)
+    elif spoil == "old date":
+        body, headers = mallory.signed(inbox, activity, now=time.time() - 3600)
+    elif spoil == "another actor's key":  # trent signs, claiming to be mallory
+        body = json.dumps(activity).encode()
+        headers = signatures.sign("POST", inbox, trent.key, trent.key_id, body=body)
+    elif spoil == "no date in the signature":
+        headers["Signature"] = headers["Signature"].replace(
+            'headers="(request-target) host date digest', 'headers="(request-target) host digest')
+    answer = httpx.post(inbox, content=body, headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert reason in answer.text
+
+
+def test_a_key_on_a_private_address_is_not_fetched_without_permission(tmp_path, remotes):
+    server, mallory, _ = remotes
+    with SiteActor(tmp_path, allow_private=False) as guarded:
+        inbox = f"{guarded.url}/inbox"
+        before = len(server.hits("/mallory"))
+        body, headers = mallory.signed(inbox, like(mallory, guarded, 7))
+        answer = httpx.post(inbox, content=body, headers=headers)
+    assert answer.status_code == 401 and "could not be fetched" in answer.text
+    assert len(server.hits("/mallory")) == before  # not a packet reached it
+
+
+def test_the_inbox_shares_the_receivers_limit_per_address(tmp_path, remotes):
+    _, mallory, _ = remotes
+    with SiteActor(tmp_path, address_rate_limit=2) as limited:
+        inbox = f"{limited.url}/inbox"
+        answers = [httpx.post(inbox, content=b"{}") for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert int(answers[2].headers["retry-after"]) > 0
+
+
+def test_an_accept_still_owed_when_the_receiver_stopped_is_sent_at_the_next_start(
+        tmp_path, remotes):
+    from relais.plugins.fediverse.followers import Followers
+
+    server, mallory, _ = remotes
+    server.add("/mallory/inbox", status=202)
+    owed = Followers(tmp_path / "receiver.sqlite3")
+    owed.add(mallory.id, f"{mallory.id}/inbox", None, f"{mallory.id}/follows/1")
+    owed.close()
+    with SiteActor(tmp_path) as restarted:
+        wait_until(lambda: server.hits("/mallory/inbox", "POST"), what="the owed Accept")
+        wait_until(lambda: restarted.fediverse.followers.all()[0].accepted, what="its record")
+        pem = restarted.fediverse.public_pem
+    [sent] = server.hits("/mallory/inbox", "POST")
+    headers = {name.lower(): value for name, value in sent.headers.items()}
+    signatures.verify(signatures.parse(headers["signature"]), "POST", "/mallory/inbox",
+                      headers, sent.body, pem)  # signed with the actor's key
+    accept = json.loads(sent.body)
+    assert accept["type"] == "Accept" and accept["object"]["id"] == f"{mallory.id}/follows/1"
+
+
+def test_a_domain_blocked_by_moderation_is_refused(tmp_path, remotes):
+    from relais.plugins.webmentions.incoming.inbox import Inbox
+
+    _, mallory, _ = remotes
+    moderation = Inbox(tmp_path / "receiver.sqlite3")
+    moderation.set_domain("127.0.0.1", "blocked")  # `relais receiver moderate --block`
+    moderation.close()
+    with SiteActor(tmp_path) as moderated:
+        inbox = f"{moderated.url}/inbox"
+        body, headers = mallory.signed(inbox, like(mallory, moderated, 9))
+        answer = httpx.post(inbox, content=body, headers=headers)
+    assert answer.status_code == 403 and "blocked" in answer.text

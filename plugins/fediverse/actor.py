@@ -9,8 +9,17 @@ from html import escape
 from relais.plugins.fediverse.config import Config
 
 ACTIVITY_JSON = "application/activity+json"
+# The two contexts by URL (as Mastodon writes them), and the terms we use from them again
+# inline: a peer that cannot fetch w3id.org (offline, or refusing remote contexts) still reads
+# the public key and the profile fields when it processes the actor as JSON-LD.
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1",
-           {"PropertyValue": "schema:PropertyValue", "schema": "http://schema.org#",
+           {"sec": "https://w3id.org/security#",
+            "publicKey": {"@id": "sec:publicKey", "@type": "@id"},
+            "publicKeyPem": "sec:publicKeyPem",
+            "owner": {"@id": "sec:owner", "@type": "@id"},
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "toot": "http://joinmastodon.org/ns#", "discoverable": "toot:discoverable",
+            "PropertyValue": "schema:PropertyValue", "schema": "http://schema.org#",
             "value": "schema:value"}]
 
 

@@ -1,18 +1,27 @@
 """The actor on the receiver: the routes `relais receiver serve` adds when FEDIVERSE_HANDLE is
-set (WebFinger, the actor, its collections), as a receiver extension (see
+set (WebFinger, the actor, its collections, the inboxes), as a receiver extension (see
 `relais.signals.receiver_extensions`). Everything is answered as application/activity+json
 (WebFinger as application/jrd+json)."""
 
 from __future__ import annotations
 
 import json
+import logging
 
 from relais.plugins.fediverse import actor as documents
 from relais.plugins.fediverse.config import Config
+from relais.plugins.fediverse.followers import Followers
+from relais.plugins.fediverse.inbox import MAX_ACTIVITY, MAX_DOCUMENT, ActorInbox, Refused
 from relais.plugins.fediverse.keys import load_or_create, public_pem
+from relais.plugins.webmentions.incoming import checks
+from relais.plugins.webmentions.incoming.receiver import read_body
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+
+from relais.net.client import HttpClient
+
+log = logging.getLogger(__name__)
 
 
 def activity_json(document: dict, status: int = 200, media: str = documents.ACTIVITY_JSON):
@@ -35,13 +44,44 @@ class Fediverse:
             Route("/actor/outbox", self.outbox),
             Route("/actor/followers", self.followers),
             Route("/actor/following", self.following),
+            Route("/inbox", self.receive, methods=["POST"]),
+            Route("/actor/inbox", self.receive, methods=["POST"]),
         ]
 
     async def start(self, context) -> None:
+        """With the receiver: its database, rate limit and moderation; the Accepts still
+        owed (the receiver stopped before they were delivered) are sent again."""
         self.context = context
+        self.followers = Followers(context.db)
+        self.client = HttpClient(site_url=self.config.site_url, allow_private=context.allow_private,
+                                 max_bytes=MAX_DOCUMENT)
+        self.inbox = ActorInbox(self.config, self.key, self.followers, self.client,
+                                context.domain_state)
+        self.inbox.send_owed_accepts()
 
     async def stop(self) -> None:
-        pass
+        await self.inbox.close()
+        await self.client.aclose()
+        self.followers.close()
+
+    async def receive(self, request: Request) -> Response:
+        address = request.client.host if request.client else "unknown"
+        wait = self.context.address_limiter.retry_after(address)
+        if wait:
+            return PlainTextResponse("too many requests from this address; try again later\n",
+                                     429, headers={"retry-after": str(wait)})
+        try:
+            body = await read_body(dict(request.scope["headers"]), request.receive, MAX_ACTIVITY)
+        except checks.Refused as refused:
+            return PlainTextResponse(refused.reason + "\n", refused.status)
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        try:
+            activity = await self.inbox.authenticate("POST", path, request.headers, body)
+            outcome = await self.inbox.handle(activity)
+        except Refused as refused:
+            log.info("inbox: refused a POST from %s: %s", address, refused.reason)
+            return PlainTextResponse(refused.reason + "\n", refused.status)
+        return PlainTextResponse(outcome + "\n", 202)
 
     async def webfinger(self, request: Request) -> Response:
         resource = request.query_params.get("resource", "")
@@ -59,7 +99,8 @@ class Fediverse:
         return activity_json(documents.collection(f"{self.config.actor}/outbox", 0, []))
 
     async def followers(self, request: Request) -> Response:
-        return activity_json(documents.collection(f"{self.config.actor}/followers", 0))
+        return activity_json(documents.collection(f"{self.config.actor}/followers",
+                                                  self.followers.count()))
 
     async def following(self, request: Request) -> Response:
         return activity_json(documents.collection(f"{self.config.actor}/following", 0, []))

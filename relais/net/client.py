@@ -396,12 +396,14 @@ class HttpClient:
     async def get(self, url: str, *, headers: dict | None = None) -> Response:
         return await self.request("GET", url, headers=headers)
 
-    async def post(self, url: str, *, data: dict | None = None,
+    async def post(self, url: str, *, data: dict | bytes | None = None,
                    headers: dict | None = None) -> Response:
+        """POST `data`: a dict is sent form-encoded, bytes as they are (say the type in
+        `headers`)."""
         return await self.request("POST", url, headers=headers, data=data)
 
     async def request(self, method: str, url: str, *, headers: dict | None = None,
-                      data: dict | None = None) -> Response:
+                      data: dict | bytes | None = None) -> Response:
         """One request, redirects followed; retried on connection errors and on 429/503."""
         attempt = 0
         while True:
@@ -468,8 +470,10 @@ class HttpClient:
         async with self._host_slots(host), self._total:
             try:
                 async with asyncio.timeout(self.timeout):
+                    raw = data if isinstance(data, bytes) else None
                     request = httpx.Request(method, url, headers={**self._headers, **headers},
-                                            data=data, extensions=self._timeouts)
+                                            data=None if raw is not None else data,
+                                            content=raw, extensions=self._timeouts)
                     response = await self._transport.handle_async_request(request)
                     try:
                         status = response.status_code

@@ -4,8 +4,8 @@ client): one command per run, its answer as JSON on stdout.
   act.py register NAME DOMAIN          -> {"secret": ..., "actor": ...}
   act.py lookup SECRET DOMAIN ACCT     -> the remote actor bovine fetched (WebFinger + GET)
   act.py send SECRET DOMAIN JSON       -> sends an activity through the user's outbox
-  act.py inbox SECRET DOMAIN           -> the activities in the user's inbox
-  act.py following SECRET DOMAIN       -> the user's following collection
+  act.py inbox SECRET DOMAIN           -> the ids of the activities in the user's inbox
+  act.py following SECRET DOMAIN       -> the ids in the user's following collection
 """
 
 import asyncio
@@ -37,7 +37,7 @@ async def items(client, url):
     if isinstance(first, str):
         first = await client.get(first)
     found = (first or collection).get("orderedItems") or []
-    return [await client.get(item) if isinstance(item, str) else item for item in found]
+    return [item if isinstance(item, str) else item.get("id") for item in found]
 
 
 def main(command, *args):

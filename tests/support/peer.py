@@ -95,5 +95,5 @@ class PeerUser:
     def send(self, activity: dict) -> dict:
         return self.act("send", json.dumps(activity))
 
-    def inbox(self) -> list[dict]:
+    def inbox(self) -> list[str]:
         return self.act("inbox")

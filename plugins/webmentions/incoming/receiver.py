@@ -19,6 +19,7 @@ import asyncio
 import hmac
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,7 @@ class ReceiverContext:
     db: Path
     address_limiter: RateLimiter
     allow_private: bool | None
+    domain_state: Callable[[str], str | None]  # moderation: "approved", "blocked" or None
 
 
 FAILED_PUBLICLY = "failed: the source could not be fetched or read (the site's owner sees why)"
@@ -173,7 +175,8 @@ def create_app(config: ReceiverConfig):
         state["inbox"] = Inbox(config.db, checkpoints=config.worker == "none")
         verifier.start()
         watcher = asyncio.create_task(watch())
-        context = ReceiverContext(config.db, address_limiter, config.allow_private)
+        context = ReceiverContext(config.db, address_limiter, config.allow_private,
+                                  blocked.get)
         for extension in config.extensions:
             await extension.start(context)
         yield
