@@ -7,7 +7,12 @@
 from __future__ import annotations
 
 from pelican import signals
-from relais.plugins.core.pelican import autoescape_templates, check_settings, install_template_tools
+from relais.plugins.core.pelican import (
+    autoescape_templates,
+    check_settings,
+    install_template_tools,
+    write_favicon,
+)
 
 __all__ = ["autoescape_templates", "register"]  # plugins that show foreign data connect it too
 
@@ -16,3 +21,4 @@ def register():
     signals.initialized.connect(check_settings)
     signals.generator_init.connect(autoescape_templates)
     signals.generator_init.connect(install_template_tools)
+    signals.finalized.connect(write_favicon)

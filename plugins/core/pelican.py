@@ -4,10 +4,12 @@ the owner's card for the templates."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import pass_context
 from markupsafe import escape
 from pelican.contents import Content
-from relais.plugins.core import escaping
+from relais.plugins.core import escaping, favicon
 from relais.plugins.core.config import config
 
 from relais import tracking
@@ -59,6 +61,8 @@ def page_language(context) -> str:
 def install_template_tools(generator):
     site = config(generator.settings).site
     generator.context["AUTHOR_CARD"] = site.owner.as_dict()
+    generator.context["FAVICON"] = favicon.favicon_name(site.owner.photo,
+                                                        Path(generator.settings["PATH"]))
 
     rendered = {}  # once(): (macro, post, prefix, language) -> HTML, for this generator's build
     modules = {}  # macros_for(): (file, prefix, language) -> module
@@ -129,3 +133,13 @@ def author_cards(site):
         return card
 
     return author_card
+
+
+def write_favicon(pelican):
+    """The site's icon (core/favicon.py), unless the site publishes its own under that name."""
+    owner = config(pelican.settings).site.owner
+    name, data = favicon.favicon(owner.photo, Path(pelican.settings["PATH"]),
+                                 owner.name or str(pelican.settings.get("SITENAME") or ""))
+    target = Path(pelican.output_path) / name
+    if not target.exists():
+        target.write_bytes(data)
