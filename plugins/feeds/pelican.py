@@ -17,6 +17,8 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+from relais.plugins.feeds import card
+from relais.plugins.feeds.card import STATUS_NAMES
 from relais.plugins.feeds.config import Config, config
 from relais.plugins.feeds.ids import entry_id
 from relais.plugins.feeds.jsonfeed import json_feed
@@ -24,6 +26,7 @@ from relais.plugins.feeds.model import MEDIA_TYPES, Feed, FeedFile, Image, Perso
 from relais.plugins.feeds.plan import Placed, Section, plan, plan_pelican, without_paths
 from relais.plugins.feeds.urls import absolutize
 from relais.plugins.feeds.xmlfeeds import ChannelExtra, Writer
+from relais.plugins.maker_stories.pieces import price_text
 
 from relais import signals as relais_signals
 from relais.i18n import bcp47
@@ -89,7 +92,8 @@ class Reader:
         if cover.startswith(("http://", "https://")):
             kind = mimetypes.guess_type(cover.split("?")[0])[0] or "image/jpeg"
             return Image(cover, kind, 0, getattr(article, "cover_alt", "") or "")
-        path = self.config.content_path / cover
+        published = self.config.output_path / cover  # as published (the images plugin resizes)
+        path = published if published.is_file() else self.config.content_path / cover
         length = path.stat().st_size if path.is_file() else 0
         kind = mimetypes.guess_type(cover)[0] or "application/octet-stream"
         return Image(f"{self.base}/{cover}", kind, length, getattr(article, "cover_alt", "") or "")
@@ -131,7 +135,30 @@ class Reader:
         summary = absolutize(article.get_summary(self.base), post.url)
         content = summary if self.config.content == "summary" else absolutize(
             article.get_content(self.base), post.url)
-        return replace(post, summary=summary, content=self.cite(article) + content)
+        lead = card.cover_html(post.image) + card.card_html(self.piece_rows(article))
+        return replace(post, summary=summary, content=self.cite(article) + lead + content)
+
+    def piece_rows(self, article) -> list[tuple[str, str]]:
+        """The story's card as (label, HTML) rows in its language (maker_stories' facts)."""
+        lang = article.lang
+
+        def label(text):
+            return self.config.site.label(text, lang)
+
+        rows = []
+        status = getattr(article, "maker_status", None)
+        if status:
+            rows.append((label("Status"), escape(label(STATUS_NAMES.get(status, status)))))
+        piece = getattr(article, "piece", None)
+        if piece and piece.price and piece.is_available:
+            rows.append((label("Price"), escape(price_text(piece, lang))))
+        if piece and piece.dimensions:
+            rows.append((label("Dimensions"), escape(piece.dimensions)))
+        if getattr(article, "materials", None):
+            rows.append((label("Materials"), escape(", ".join(article.materials))))
+        if getattr(article, "collaborators", None):
+            rows.append((label("With"), card.links(article.collaborators)))
+        return rows
 
     def cite(self, article) -> str:
         """A reply's, like's… target as a link at the top of the content: readers keep it."""
