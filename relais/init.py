@@ -378,7 +378,8 @@ relais publish               # build, put online, tell the sites you linked to
 """
 
 
-GITIGNORE = "output/\n__pycache__/\n.venv/\n*.pyc\n"
+# data/cache/: the images plugin's encoded photos, made again by any build (docs/images.md)
+GITIGNORE = "output/\n__pycache__/\n.venv/\n*.pyc\ndata/cache/\n"
 
 
 def site_files(a: Answers, relais_version: str) -> dict[str, str]:

@@ -100,6 +100,7 @@ def test_init_with_flags_builds_offline_and_publish_dry_run_lists_what_is_missin
         "content/images/.gitkeep", "content/pages/about.md",
         *(p.relative_to(site).as_posix() for p in (site / "content" / "posts").glob("*-example.md")),
         "pelicanconf.py", "publishconf.py"])
+    assert "data/cache/" in (site / ".gitignore").read_text().splitlines()  # encoded photos
     assert run_relais("build", cwd=site).returncode == 0
     check_site(site / "output")
     dry = run_relais("publish", "--dry-run", cwd=site)
