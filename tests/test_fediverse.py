@@ -364,3 +364,23 @@ def test_a_domain_blocked_by_moderation_is_refused(tmp_path, remotes):
         body, headers = mallory.signed(inbox, like(mallory, moderated, 9))
         answer = httpx.post(inbox, content=body, headers=headers)
     assert answer.status_code == 403 and "blocked" in answer.text
+
+
+def test_relais_fediverse_status_counts_followers_and_owed_accepts(tmp_path):
+    from relais.plugins.fediverse.followers import Followers
+
+    db = tmp_path / "receiver.sqlite3"
+    missing = run_relais("fediverse", "status", "--db", str(db))
+    assert missing.returncode == 1 and "no such database" in missing.stderr
+    followers = Followers(db)
+    for name in ("ada", "bob"):
+        followers.add(f"https://{name}.example/u", f"https://{name}.example/inbox", None,
+                      f"https://{name}.example/follows/1")
+    followers.accepted("https://ada.example/u", "https://ada.example/follows/1")
+    followers.close()
+    done = run_relais("fediverse", "status", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "2 followers; 1 Accept still owed (sent again when the receiver starts)"
+    assert lines[1].startswith("accepted     https://ada.example/u")
+    assert lines[2].startswith("Accept owed  https://bob.example/u")

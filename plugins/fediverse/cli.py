@@ -46,3 +46,30 @@ def key_command(settings_file):
     state = "kept" if existed else "made"
     click.echo(f"{fediverse_config.account}: key {state} at {fediverse_config.key} "
                f"(actor {fediverse_config.actor})")
+
+
+@fediverse.command("status")
+@click.option("--db", default="webmentions.sqlite3", show_default=True,
+              help="The receiver's SQLite database (`relais receiver serve --db`).")
+def status_command(db):
+    """Followers, and the Accepts still owed to some of them."""
+    from pathlib import Path
+
+    from relais.plugins.fediverse.followers import Followers
+
+    from relais.foreign import printable
+
+    if not Path(db).is_file():
+        fail(f"{db}: no such database (start `relais receiver serve --db {db}` first)")
+    followers = Followers(db)
+    try:
+        everyone = followers.all()
+    finally:
+        followers.close()
+    owed = [follower for follower in everyone if not follower.accepted]
+    click.echo(f"{len(everyone)} follower{'s' * (len(everyone) != 1)}; "
+               f"{len(owed)} Accept{'s' * (len(owed) != 1)} still owed "
+               "(sent again when the receiver starts)")
+    for follower in everyone:
+        state = "accepted" if follower.accepted else "Accept owed"
+        click.echo(printable(f"{state:12} {follower.actor} (inbox {follower.inbox})"))
