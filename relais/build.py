@@ -184,7 +184,7 @@ class Output:
     as `.<name>.last-good` and `.<name>.old-*` when the cache is on another disk.
     """
 
-    def __init__(self, settings: dict, previous: Path | None):
+    def __init__(self, settings: dict):
         self.path = Path(settings["OUTPUT_PATH"])
         self.room, self.prefix = spare_room(self.path, Path(settings["CACHE_PATH"]))
         self.aside: Path | None = None
@@ -192,9 +192,7 @@ class Output:
         old = sorted(self.room.glob(f"{self.prefix}old-*"))
         self.sweeper = threading.Thread(target=remove_all, args=(old,), name="relais-sweep")
         self.sweeper.start()
-        if previous is not None or not self.path.is_dir():
-            self.previous = previous
-        elif settings.get("DELETE_OUTPUT_DIRECTORY"):
+        if self.path.is_dir() and settings.get("DELETE_OUTPUT_DIRECTORY"):
             self.aside = self.room / f"{self.prefix}last-good"
             shutil.rmtree(self.aside, ignore_errors=True)
             os.replace(self.path, self.aside)
@@ -203,9 +201,6 @@ class Output:
                 if (self.aside / name).exists():
                     os.replace(self.aside / name, self.path / name)
                     self.retained.append(name)
-            self.previous = self.aside
-        else:
-            self.previous = self.path  # written over in place, as Pelican does
 
     def keep(self) -> None:
         """The build is good: the site it replaced goes to be deleted by the next build."""
@@ -243,12 +238,11 @@ def remove_all(folders: list[Path]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def build(settings: dict, *, previous: Path | None = None, ignore_cache: bool = False) -> BuildReport:
+def build(settings: dict, *, ignore_cache: bool = False) -> BuildReport:
     """Build the site once; raise BuildError with every problem found (the last good site
     is then left as it was).
 
-    Pages whose inputs did not change since the last build are taken from it
-    (`previous`: the folder it wrote; by default OUTPUT_PATH as it is now), and
+    Pages whose inputs did not change since the last build are taken from it, and
     posts whose bytes did not change are not read again (relais.pagecache).
     """
     collector = LogCollector(logging.WARNING)
@@ -261,12 +255,12 @@ def build(settings: dict, *, previous: Path | None = None, ignore_cache: bool = 
     level = plugins_logger.level
     plugins_logger.setLevel(min(logging.INFO, level or logging.INFO))
     started = time.perf_counter()
-    output = Output(settings, previous)
-    incremental = Incremental(settings, output.previous, ignore_cache)
+    output = Output(settings)
+    incremental = Incremental(settings, ignore_cache)
     signals.get_writer.connect(incremental.writer, weak=False)
     try:
         Pelican(settings).run()
-        incremental.save(output.path)
+        incremental.save()
     except BaseException as error:
         output.restore()
         if isinstance(error, SettingsError | ProblemLines):

@@ -37,7 +37,7 @@ from relais.digest import Digester
 from relais.plugins.checks.links import candidates, link_pattern, links_in
 
 RECORDS = "relais-pages.pickle"
-FORMAT = 1
+FORMAT = 2
 SKIPPED = frozenset({"_context", "settings"})  # the whole build's: in the fingerprint
 JINJA_OWN = frozenset({*jinja2.defaults.DEFAULT_FILTERS, *jinja2.defaults.DEFAULT_TESTS,
                        *jinja2.defaults.DEFAULT_NAMESPACE})
@@ -45,12 +45,13 @@ JINJA_OWN = frozenset({*jinja2.defaults.DEFAULT_FILTERS, *jinja2.defaults.DEFAUL
 
 @dataclass(frozen=True)
 class Record:
-    """What one output file was made from, and the file as it was written."""
+    """What one output file was made from, and the digest of the text rendered for it (kept in
+    the cache's page store: the file in the output may have been changed after, by the
+    plugins that post-process written pages)."""
 
     names: tuple[tuple[str, bytes], ...]
     posts: tuple[tuple[str, bytes], ...]
-    size: int
-    mtime_ns: int
+    text: bytes
 
 
 def reference(value: Any) -> str | None:
@@ -89,24 +90,22 @@ def pickled_digest(value, refs) -> bytes | None:
 class PageCache:
     """The records of the last build, this build's, and the hooks that fill them."""
 
-    def __init__(self, settings: dict, previous: Path | None, fingerprint: bytes):
+    def __init__(self, settings: dict, fingerprint: bytes, use: bool = True):
         self.settings = settings
-        self.previous = previous
         self.fingerprint = fingerprint
         self.path = Path(settings["CACHE_PATH"]) / RECORDS
-        self.old: dict[str, Record] = self._load()
-        self.new: dict[str, tuple[tuple, tuple] | Record] = {}
+        self.store = Path(settings["CACHE_PATH"]) / "pages"
+        self.old: dict[str, Record] = self._load() if use else {}
+        self.new: dict[str, Record] = {}
         self.reused = self.rendered = 0
         self._context_ids: set[int] = set()
         self._posts: dict[str, Content] = {}
         self._post_digests: dict[str, bytes] = {}
         self._given: dict = {}  # the values of the page being rendered
 
-    # -- the records -------------------------------------------------------
+    # -- the records and the page store --------------------------------------------------
 
     def _load(self) -> dict[str, Record]:
-        if self.previous is None:
-            return {}
         try:
             with self.path.open("rb") as handle:
                 saved = pickle.load(handle)
@@ -116,22 +115,35 @@ class PageCache:
             return {}
         return saved["pages"]
 
-    def save(self, output: Path) -> None:
-        """Keep this build's records (with the files as written), atomically."""
-        pages = {}
-        for name, made in self.new.items():
-            try:
-                stat = (output / name).stat()
-            except OSError:
-                continue
-            names, posts = (made.names, made.posts) if isinstance(made, Record) else made
-            pages[name] = Record(names, posts, stat.st_size, stat.st_mtime_ns)
+    def stored(self, digest: bytes) -> Path:
+        name = digest.hex()
+        return self.store / name[:2] / name
+
+    def keep_text(self, text: str) -> bytes:
+        """Put a rendered page in the store (once per distinct text); its digest."""
+        data = text.encode("utf-8")
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        path = self.stored(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        return digest
+
+    def save(self) -> None:
+        """Keep this build's records, atomically; drop the stored pages no record names."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         with temporary.open("wb") as handle:
-            pickle.dump({"format": FORMAT, "fingerprint": self.fingerprint, "pages": pages},
+            pickle.dump({"format": FORMAT, "fingerprint": self.fingerprint, "pages": self.new},
                         handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path)
+        named = {record.text.hex() for record in self.new.values()}
+        for folder in self.store.glob("??"):
+            for stored in folder.iterdir():
+                if stored.name not in named:
+                    stored.unlink(missing_ok=True)
 
     # -- digests -----------------------------------------------------------
 
@@ -197,16 +209,10 @@ class PageCache:
                 return False
         return all(self.post_digest(ref) == digest for ref, digest in record.posts)
 
-    def reuse(self, name: str, record: Record) -> str | None:
-        """The last build's file, if it is still the one it wrote."""
-        if self.previous is None:
-            return None
-        path = self.previous / name
+    def reuse(self, record: Record) -> str | None:
+        """The text rendered for the page in the last build, from the store."""
         try:
-            stat = path.stat()
-            if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-                return None
-            return path.read_text(encoding="utf-8")
+            return self.stored(record.text).read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
 
@@ -215,7 +221,7 @@ class PageCache:
         name = values.get("output_file")
         record = self.old.get(name) if name else None
         if record is not None and self.fresh(record, values, template.environment):
-            text = self.reuse(name, record)
+            text = self.reuse(record)
             if text is not None:
                 self.new[name] = record
                 self.reused += 1
@@ -226,7 +232,8 @@ class PageCache:
         self.rendered += 1
         if name:
             posts = tuple(sorted((ref, self.post_digest(ref) or b"") for ref in reads.posts))
-            self.new[name] = (tuple(sorted(reads.names.items())), posts)
+            self.new[name] = Record(tuple(sorted(reads.names.items())), posts,
+                                    self.keep_text(text))
         return text
 
     # -- the hooks -----------------------------------------------------------
@@ -353,7 +360,7 @@ class Incremental:
     """The caches of one build: Pelican's content cache (posts read again only when their
     bytes change) and the page cache, both dropped when the fingerprint changes."""
 
-    def __init__(self, settings: dict, previous: Path | None, ignore: bool = False):
+    def __init__(self, settings: dict, ignore: bool = False):
         self.settings = settings
         self.cache_path = Path(settings["CACHE_PATH"])
         self.fingerprint = fingerprint(settings)
@@ -369,7 +376,7 @@ class Incremental:
                         GZIP_CACHE=False)
         if not ignore:  # the plugins' own caches (relais.memo), keyed by it too
             settings[memo.FINGERPRINT] = self.fingerprint
-        self.pages = PageCache(settings, previous if same else None, self.fingerprint)
+        self.pages = PageCache(settings, self.fingerprint, use=same)
 
     def writer(self, _pelican):
         """For Pelican's get_writer signal: its writer, rendering through the page cache."""
@@ -382,9 +389,9 @@ class Incremental:
 
         return CachingWriter
 
-    def save(self, output: Path) -> None:
+    def save(self) -> None:
         """After a good build: the page records, then the stamp that vouches for the caches."""
-        self.pages.save(output)
+        self.pages.save()
         self.cache_path.mkdir(parents=True, exist_ok=True)
         temporary = self.cache_path / f".{STAMP}.{os.getpid()}"
         temporary.write_bytes(self.fingerprint)

@@ -185,7 +185,7 @@ class Builds:
         folder = self.workdir / f"build-{self.count}"
         try:
             settings = load_settings(self.settings_file, str(folder), self.overrides)
-            report = build(settings, previous=self.site.root)  # unchanged pages taken from it
+            report = build(settings)
         except BuildError as error:
             shutil.rmtree(folder, ignore_errors=True)
             lines = str(error).splitlines()

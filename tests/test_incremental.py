@@ -20,6 +20,7 @@ import pytest
 
 from relais.build import build, load_settings
 from tests.conftest import REPO
+from tests.support.photos import phone_photo
 
 SETTINGS = """\
 import sys
@@ -134,6 +135,12 @@ CHANGES = [
     ("an image", lambda s: (s.root / "content" / "images" / "tests-email.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/>'
         "</svg>", encoding="utf-8")),
+    ("a photo shown in a post", lambda s: (
+        phone_photo(s.root / "content" / "images" / "atelier.jpg", (1200, 900), seed=3),
+        s.edit(s.post("collection-2-tests-email.md"),
+               lambda t: t + "\n![L'atelier](/images/atelier.jpg)\n"))),
+    ("the photo replaced, of another size (its page's text is the same)", lambda s: phone_photo(
+        s.root / "content" / "images" / "atelier.jpg", (700, 1000), seed=4)),
 ]
 
 
