@@ -22,7 +22,7 @@ from typing import Any
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
-from relais.pagecache import Incremental
+from relais.pagecache import Incremental, reuse_markdown
 from relais.problems import ProblemLines
 from relais.settings import SETTINGS_FILE, SettingsError, folder_key, site_cache
 
@@ -258,6 +258,7 @@ def build(settings: dict, *, ignore_cache: bool = False) -> BuildReport:
     output = Output(settings)
     incremental = Incremental(settings, ignore_cache)
     signals.get_writer.connect(incremental.writer, weak=False)
+    signals.readers_init.connect(reuse_markdown)
     try:
         Pelican(settings).run()
         incremental.save()
@@ -270,6 +271,7 @@ def build(settings: dict, *, ignore_cache: bool = False) -> BuildReport:
         raise
     finally:
         signals.get_writer.disconnect(incremental.writer)
+        signals.readers_init.disconnect(reuse_markdown)
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)
         plugins_logger.removeHandler(notes)

@@ -24,37 +24,39 @@ class Reads:
         self.posts |= other.posts
 
 
-_open: list[Reads] = []
+# The open sets of reads, innermost last (hooks called for every name a template looks up
+# read it directly: `if stack: stack[-1]...`).
+stack: list[Reads] = []
 
 
 def active() -> bool:
-    return bool(_open)
+    return bool(stack)
 
 
 def name(key: str, digest: bytes) -> None:
-    if _open:
-        _open[-1].names.setdefault(key, digest)
+    if stack:
+        stack[-1].names.setdefault(key, digest)
 
 
 def touched(reference: str) -> None:
-    if _open:
-        _open[-1].posts.add(reference)
+    if stack:
+        stack[-1].posts.add(reference)
 
 
 def replay(reads: Reads | None) -> None:
     """Count `reads` as made again now (a piece made once, used in another page)."""
-    if _open and reads is not None:
-        _open[-1].add(reads)
+    if stack and reads is not None:
+        stack[-1].add(reads)
 
 
 @contextmanager
 def reading():
     """A new set of reads; when it closes, the enclosing one (if any) gets them too."""
     reads = Reads()
-    _open.append(reads)
+    stack.append(reads)
     try:
         yield reads
     finally:
-        _open.pop()
-        if _open:
-            _open[-1].add(reads)
+        stack.pop()
+        if stack:
+            stack[-1].add(reads)

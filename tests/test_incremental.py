@@ -174,3 +174,30 @@ def test_a_failed_build_leaves_the_last_good_site_and_caches(tmp_path):
               lambda t: t.replace("Date: demain", "Date: 2026-02-01 10:00"))
     site.incremental()
     assert tree(site.root / "output") == tree(site.clean().output)
+
+
+TRICKY = {
+    "notes.md": "Title: Notes\nDate: 2026-01-01\nSummary: Un *résumé* avec [un lien](https://x.example).\n\n"
+                "Un texte[^1] avec une HTML abbr.\n\n*[HTML]: HyperText\n\n[^1]: La note.\n",
+    "table.md": "Title: Table\nDate: 2026-01-02\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+                "```python\nprint('x')\n```\n\nUne autre note[^1].\n\n[^1]: Pas la même.\n",
+    "plain.md": "Title: Sans rien\nDate: 2026-01-03\n\nPas de HTML ici, ni de note.\n",
+    "nometa.md": "Juste un texte, sans métadonnées.\n",
+}
+
+
+def test_the_reused_markdown_parser_reads_like_a_new_one_each_time(tmp_path):
+    """Every file of the sample, then files whose footnotes and abbreviations must not leak
+    into the next one: the same HTML and metadata as Pelican's own reader."""
+    from pelican.readers import MarkdownReader
+    from pelican.settings import DEFAULT_CONFIG
+
+    from relais.pagecache import reusing_reader
+
+    for name, text in TRICKY.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    files = sorted((REPO / "content").rglob("*.md")) + [tmp_path / name for name in TRICKY]
+    settings = {**DEFAULT_CONFIG, "MARKDOWN": {**DEFAULT_CONFIG["MARKDOWN"]}}
+    reused = reusing_reader(MarkdownReader)(settings)
+    for path in files * 2:
+        assert reused.read(str(path)) == MarkdownReader(settings).read(str(path)), path

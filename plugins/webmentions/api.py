@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from relais.plugins.webmentions import sentlog
 from relais.plugins.webmentions.config import Config, config
-from relais.plugins.webmentions.incoming.archive import load
+from relais.plugins.webmentions.incoming.archive import read_only
 from relais.plugins.webmentions.journal import read_raw
 from relais.plugins.webmentions.outcome import SENT
 
@@ -43,6 +43,6 @@ def sent_targets(settings_or_config: Config | Mapping) -> list[str]:
 
 def received_sources(settings_or_config: Config | Mapping) -> list[dict]:
     """`{"source", "author_url"}` of every verified mention received, in archive order."""
-    archive = load(_config(settings_or_config).archive)
+    archive = read_only(_config(settings_or_config).archive)
     return [{"source": mention["source"], "author_url": mention["author"]["url"] or ""}
             for mention in archive.mentions.values()]

@@ -20,7 +20,7 @@ from pelican import signals
 from relais.plugins.core import autoescape_templates
 from relais.plugins.webmentions import owed, sentlog
 from relais.plugins.webmentions.config import Config, config
-from relais.plugins.webmentions.incoming.archive import ArchiveError, load
+from relais.plugins.webmentions.incoming.archive import ArchiveError, read_only
 from relais.plugins.webmentions.incoming.avatars import AvatarShelf
 from relais.plugins.webmentions.incoming.display import Conversation, conversations, target_path
 from relais.plugins.webmentions.incoming.manifest import write_manifest
@@ -167,7 +167,7 @@ def attach_mentions(generator):
 def group(cfg: Config) -> tuple[dict[str, Conversation], AvatarShelf]:
     """Every conversation of the site, keyed by the path of its target; the avatars used."""
     try:
-        archive = load(cfg.archive)
+        archive = read_only(cfg.archive)
     except ArchiveError as error:
         raise ArchiveProblem(f"{error} (WEBMENTIONS_ARCHIVE)") from error
     shelf = AvatarShelf(cfg.archive.parent / "avatars")

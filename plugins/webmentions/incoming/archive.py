@@ -89,6 +89,23 @@ def load(path: Path) -> Archive:
     return archive
 
 
+_READ: dict[str, tuple[tuple[int, int], Archive]] = {}
+
+
+def read_only(path: Path) -> Archive:
+    """`load(path)`, parsed once while the file does not change, for readers that never change
+    what they get (a build shows the archive and counts its sources: one parse, not two)."""
+    try:
+        stat = path.stat()
+        state = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return load(path)
+    found = _READ.get(str(path))
+    if found is None or found[0] != state:
+        found = _READ[str(path)] = (state, load(path))
+    return found[1]
+
+
 def one_of(spellings: list[dict]) -> dict:
     """Spellings of one pair: the one received last, with the first date of reception."""
     dates = [m["received"] for m in spellings if m.get("received")]

@@ -8,6 +8,7 @@ host case, default port, fragment, an empty path).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -18,6 +19,7 @@ LINKING_ATTRIBUTES = {
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
+@lru_cache(maxsize=65536)  # the same targets come back for every mention of a post
 def normalize_url(url: str) -> str:
     """The URL with lower-case scheme and host, no default port, no fragment, '/' for no path."""
     try:
