@@ -113,7 +113,9 @@ class PageCache:
         self._post_digests: dict[str, bytes] = {}
         self._given: dict = {}  # the values of the page being rendered
         self._kinds: dict[type, bool] = {}  # which types are posts (Pelican content)
-        self._references: dict[int, str] = {}  # by id: posts live as long as the build
+        self._touched: dict[int, Content] = {}  # the posts pages touched, by id
+        self._by_id: dict[int, Content] = {}  # every post of the build, by id
+        self._references: dict[int, str] = {}
 
     # -- the records and the texts ---------------------------------------------------
 
@@ -157,6 +159,7 @@ class PageCache:
             for item in (context.get(key) or {}).values():
                 if item is not None:
                     self._posts[reference(item)] = item
+                    self._by_id[id(item)] = item
 
     def post_digest(self, ref: str) -> bytes | None:
         found = self._post_digests.get(ref)
@@ -167,6 +170,14 @@ class PageCache:
             state = {k: v for k, v in vars(item).items() if k not in SKIPPED}
             whole = ("post", state, self.link_targets(item))
             found = self._post_digests[ref] = pickled_digest(whole, self.refs) or self.digest(whole)
+        return found
+
+    def reference_of(self, post_id: int) -> str:
+        """The reference of a post noted by id (by the hooks)."""
+        found = self._references.get(post_id)
+        if found is None:
+            item = self._touched.get(post_id) or self._by_id[post_id]
+            found = self._references[post_id] = reference(item)
         return found
 
     def refs(self, value) -> str | None:
@@ -222,7 +233,8 @@ class PageCache:
             text = template.render(values)
         self.rendered += 1
         if name:
-            posts = tuple(sorted((ref, self.post_digest(ref) or b"") for ref in reads.posts))
+            refs = {self.reference_of(post) for post in reads.posts}
+            posts = tuple(sorted((ref, self.post_digest(ref) or b"") for ref in refs))
             data = text.encode("utf-8")
             digest = hashlib.blake2b(data, digest_size=16).digest()
             self.texts[digest] = data
@@ -238,7 +250,7 @@ class PageCache:
         if getattr(env, "_relais_tracking", None) is self:
             return
         env._relais_tracking = self
-        cache, stack, touch = self, tracking.stack, self.touch
+        cache, stack, touch, kinds = self, tracking.stack, self.touch, self._kinds
         plain_getattr, plain_getitem = env.getattr, env.getitem
 
         class TrackingContext(env.context_class):
@@ -254,18 +266,36 @@ class PageCache:
                             names[key] = cache.digest(value)
                 return value
 
+        # Inline, for speed: `kinds` says which types are posts (None: not seen yet, then
+        # `touch` finds out); a post is noted by its id (posts live as long as the build).
         def getattr_noting(obj, attribute):
             value = plain_getattr(obj, attribute)
             if stack:
-                touch(obj)
-                touch(value)
+                kind = kinds.get(type(obj))
+                if kind:
+                    stack[-1].posts.add(id(obj))
+                elif kind is None:
+                    touch(obj)
+                kind = kinds.get(type(value))
+                if kind:
+                    stack[-1].posts.add(id(value))
+                elif kind is None:
+                    touch(value)
             return value
 
         def getitem_noting(obj, argument):
             value = plain_getitem(obj, argument)
             if stack:
-                touch(obj)
-                touch(value)
+                kind = kinds.get(type(obj))
+                if kind:
+                    stack[-1].posts.add(id(obj))
+                elif kind is None:
+                    touch(obj)
+                kind = kinds.get(type(value))
+                if kind:
+                    stack[-1].posts.add(id(value))
+                elif kind is None:
+                    touch(value)
             return value
 
         env.context_class = TrackingContext
@@ -282,24 +312,26 @@ class PageCache:
         if is_post is None:
             is_post = self._kinds[kind] = issubclass(kind, Content)
         if is_post:
-            found = self._references.get(id(value))
-            if found is None:
-                found = self._references[id(value)] = reference(value)
-            tracking.stack[-1].posts.add(found)
+            self._touched[id(value)] = value
+            tracking.stack[-1].posts.add(id(value))
 
     def noting_arguments(self, function):
         """A filter, test or global of Pelican's, a plugin's or the site's: the posts given to
         it count as read (it may read anything of them)."""
-        stack, touch = tracking.stack, self.touch
+        stack, touch, kinds = tracking.stack, self.touch, self._kinds
+
+        if getattr(function, "reads_no_posts", False):  # e.g. the theme's `_()`: text only
+            return function
 
         @functools.wraps(function)
         def call(*args, **kwargs):
             if stack:
                 for value in (*args, *kwargs.values()):
-                    if isinstance(value, list | tuple):
+                    if type(value) in (list, tuple):
                         for item in value:
-                            touch(item)
-                    else:
+                            if kinds.get(type(item)) is not False:
+                                touch(item)
+                    elif kinds.get(type(value)) is not False:
                         touch(value)
             return function(*args, **kwargs)
 

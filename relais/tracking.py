@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Reads:
     names: dict[str, bytes] = field(default_factory=dict)  # name -> digest of its value
-    posts: set[str] = field(default_factory=set)  # the references of the posts touched
+    posts: set = field(default_factory=set)  # the posts touched (as the page cache names them)
 
     def add(self, other: Reads) -> None:
         for key, value in other.names.items():
@@ -38,9 +38,9 @@ def name(key: str, digest: bytes) -> None:
         stack[-1].names.setdefault(key, digest)
 
 
-def touched(reference: str) -> None:
+def touched(post) -> None:
     if stack:
-        stack[-1].posts.add(reference)
+        stack[-1].posts.add(post)
 
 
 def replay(reads: Reads | None) -> None:

@@ -113,6 +113,9 @@ def install_template_tools(generator):
         tracking.replay(reads)
         return module
 
+    # these take text, never a post: the page cache need not look at what they are given
+    for function in (gettext, current_lang, localized_date):
+        function.reads_no_posts = True
     generator.env.globals.update(
         _=gettext, current_lang=current_lang, once=once, macros_for=macros_for
     )
