@@ -16,7 +16,6 @@ and files its links point to.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import io
@@ -31,11 +30,10 @@ import jinja2
 from jinja2.utils import missing
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
-from markupsafe import Markup
 from pelican.contents import Content
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import URLWrapper
-from pelican.utils import SafeDatetime, pelican_open
+from pelican.utils import pelican_open
 from pelican.writers import Writer
 
 from relais import memo, tracking
@@ -43,7 +41,7 @@ from relais.digest import Digester
 from relais.plugins.checks.links import candidates, link_pattern, links_in
 
 RECORDS = "relais-pages.pickle"
-FORMAT = 3
+FORMAT = 4
 SKIPPED = frozenset({"_context", "settings"})  # the whole build's: in the fingerprint
 JINJA_OWN = frozenset({*jinja2.defaults.DEFAULT_FILTERS, *jinja2.defaults.DEFAULT_TESTS,
                        *jinja2.defaults.DEFAULT_NAMESPACE})
@@ -55,7 +53,9 @@ class Record:
     with the records: the file in the output may have been changed after it was written, by
     the plugins that post-process pages, such as the images' srcset)."""
 
-    names: tuple[tuple[str, bytes], ...]
+    names: tuple[tuple[str, bytes], ...]  # the page's own values it read, with their digests
+    site: tuple[str, ...]  # the site-wide values it read (settings, the context's lists...)
+    site_digest: bytes  # ...their digest, together (the same for many pages: made once)
     posts: tuple[tuple[str, bytes], ...]
     text: bytes
 
@@ -71,27 +71,33 @@ def reference(value: Any) -> str | None:
     return None
 
 
-PLAIN = frozenset({str, int, float, bool, type(None), bytes, tuple, list, Markup, SafeDatetime,
-                   datetime.datetime, datetime.date})  # never a post, a taxonomy entry, settings
+def subclasses(cls: type) -> set[type]:
+    found = {cls}
+    for sub in cls.__subclasses__():
+        found |= subclasses(sub)
+    return found
 
 
-class ReferencingPickler(pickle.Pickler):
-    """Pickles a post's state with the other posts, taxonomy entries and settings by name."""
-
-    def __init__(self, file, refs):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.refs = refs
-        self.fast = True  # no memo: equal values give equal bytes, shared or not
-
-    def persistent_id(self, obj):
-        return None if type(obj) in PLAIN else self.refs(obj)
+def by_reference(obj):
+    """How a post or a taxonomy entry inside another post is pickled: its reference."""
+    return str, (reference(obj),)
 
 
-def pickled_digest(value, refs) -> bytes | None:
-    """A quick digest of a post's state (None when some part of it cannot be pickled)."""
+def reference_table() -> dict:
+    """For the pickler: every kind of post and taxonomy entry (known now) pickled by reference."""
+    return {kind: by_reference for kind in subclasses(Content) | subclasses(URLWrapper)}
+
+
+def pickled_digest(value, table: dict) -> bytes | None:
+    """A quick digest of a post's state, the other posts and taxonomy entries in it by their
+    reference (None when some part of it cannot be pickled). No memo: equal values give
+    equal bytes, whether shared or not."""
     buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dispatch_table = table
     try:
-        ReferencingPickler(buffer, refs).dump(value)
+        pickler.dump(value)
     except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
         return None
     return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
@@ -112,6 +118,8 @@ class PageCache:
         self._posts: dict[str, Content] = {}
         self._post_digests: dict[str, bytes] = {}
         self._given: dict = {}  # the values of the page being rendered
+        self._shared: dict = {}  # the build's context, shared by every page
+        self._site_digests: dict[tuple, tuple[tuple, bytes]] = {}  # the values, their digest
         self._kinds: dict[type, bool] = {}  # which types are posts (Pelican content)
         self._touched: dict[int, Content] = {}  # the posts pages touched, by id
         self._by_id: dict[int, Content] = {}  # every post of the build, by id
@@ -143,6 +151,10 @@ class PageCache:
     # -- digests -----------------------------------------------------------
 
     @functools.cached_property
+    def _table(self) -> dict:
+        return reference_table()
+
+    @functools.cached_property
     def digest(self) -> Digester:
         return Digester(self.refs, SKIPPED)
 
@@ -155,6 +167,7 @@ class PageCache:
         if id(context) in self._context_ids:
             return
         self._context_ids.add(id(context))
+        self._shared = context
         for key in ("generated_content", "static_content"):
             for item in (context.get(key) or {}).values():
                 if item is not None:
@@ -169,7 +182,8 @@ class PageCache:
                 return None
             state = {k: v for k, v in vars(item).items() if k not in SKIPPED}
             whole = ("post", state, self.link_targets(item))
-            found = self._post_digests[ref] = pickled_digest(whole, self.refs) or self.digest(whole)
+            found = self._post_digests[ref] = pickled_digest(whole, self._table) or \
+                self.digest(whole)
         return found
 
     def reference_of(self, post_id: int) -> str:
@@ -207,7 +221,25 @@ class PageCache:
         values = self._given if values is None else values
         return values[key] if key in values else env.globals.get(key, missing)
 
+    def site_value(self, key: str, env):
+        """What every page is given under `key` (the build's shared context, else a global)."""
+        return self._shared[key] if key in self._shared else env.globals.get(key, missing)
+
+    def site_digest(self, keys: tuple[str, ...], env) -> bytes:
+        """The digest of the site-wide values `keys` name, made once per build and set."""
+        current = tuple(self.site_value(key, env) for key in keys)
+        found = self._site_digests.get((keys, id(env)))
+        if found is None or any(a is not b for a, b in zip(found[0], current, strict=True)):
+            found = self._site_digests[(keys, id(env))] = (current, self.digest(
+                tuple((key, self.digest(value)) for key, value in zip(keys, current, strict=True))))
+        return found[1]
+
     def fresh(self, record: Record, values: dict, env) -> bool:
+        for key in record.site:  # still the site-wide value for this page?
+            if self.given(key, env, values) is not self.site_value(key, env):
+                return False
+        if self.site_digest(record.site, env) != record.site_digest:
+            return False
         for key, digest in record.names:
             if self.digest(self.given(key, env, values)) != digest:
                 return False
@@ -238,7 +270,12 @@ class PageCache:
             data = text.encode("utf-8")
             digest = hashlib.blake2b(data, digest_size=16).digest()
             self.texts[digest] = data
-            self.new[name] = Record(tuple(sorted(reads.names.items())), posts, digest)
+            env = template.environment
+            site = tuple(sorted(key for key in reads.names
+                                if self.given(key, env, values) is self.site_value(key, env)))
+            own = tuple(sorted((key, found) for key, found in reads.names.items()
+                               if key not in site))
+            self.new[name] = Record(own, site, self.site_digest(site, env), posts, digest)
         return text
 
     # -- the hooks -----------------------------------------------------------

@@ -15,7 +15,9 @@ from relais.plugins.blogroll.model import Creator
 from relais.plugins.blogroll.opml import write_opml
 from relais.plugins.blogroll.render import blogroll_json
 from relais.plugins.blogroll.site import read_blogroll, read_states, view_for
+from relais.plugins.webmentions import api as webmentions
 
+from relais import memo
 from relais.signals import ChannelElement
 from relais.store import dumps
 from relais.templates import plugin_template, use_default_templates
@@ -46,10 +48,17 @@ def add_to_context(generators):
     with creators in it, also BLOGROLL_OPML_URL and the blogroll's languages."""
     if not generators:
         return
-    cfg = config(generators[0].settings)
+    settings = generators[0].settings
+    cfg = config(settings)
     creators = read_blogroll(cfg)
     states = read_states(cfg, creators)
-    view = view_for(cfg, creators, states)
+    archive = cfg.webmentions.archive  # who wrote to us: parsed once, kept for the next build
+
+    def read_received():
+        return memo.remembered(settings, "blogroll-received", (memo.file_state(archive),),
+                               lambda: webmentions.received_sources(cfg.webmentions))
+
+    view = view_for(cfg, creators, states, read_received)
     found = {"blogroll": view, "blogroll_recent": view.recent, "blogroll_creators": creators,
              "blogroll_states": states}
     if creators:

@@ -43,10 +43,11 @@ def read_states(config: Config, creators: list[Creator]) -> dict[str, dict]:
     return states
 
 
-def received(config: Config) -> list[dict]:
-    """Who sent us webmentions, from the Webmentions plugin (none if its data is unreadable)."""
+def received(config: Config, read=None) -> list[dict]:
+    """Who sent us webmentions, from the Webmentions plugin (none if its data is unreadable);
+    `read()` reads them instead (the build's remembered copy)."""
     try:
-        return webmentions.received_sources(config.webmentions)
+        return read() if read else webmentions.received_sources(config.webmentions)
     except StoreError as error:
         log.warning("blogroll: reciprocity without received mentions: %s", error)
         return []
@@ -64,13 +65,14 @@ def sent(config: Config) -> list[str]:
     return found
 
 
-def view_for(config: Config, creators: list[Creator], states: dict[str, dict]) -> BlogrollView:
+def view_for(config: Config, creators: list[Creator], states: dict[str, dict],
+             read_received=None) -> BlogrollView:
     return build_view(
         creators,
         states,
         inactive_months=config.inactive_months,
         recent_count=config.recent_count,
         own_urls=list(config.own_urls),
-        received=received(config),
+        received=received(config, read_received),
         sent=sent(config),
     )
