@@ -14,7 +14,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,12 +238,15 @@ def remove_all(folders: list[Path]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def build(settings: dict, *, ignore_cache: bool = False) -> BuildReport:
+def build(settings: dict, *, ignore_cache: bool = False,
+          later: list[Callable[[], None]] | None = None) -> BuildReport:
     """Build the site once; raise BuildError with every problem found (the last good site
     is then left as it was).
 
     Pages whose inputs did not change since the last build are taken from it, and
-    posts whose bytes did not change are not read again (relais.pagecache).
+    posts whose bytes did not change are not read again (relais.pagecache). With
+    `later`, the page records are saved by calling what it receives, once the caller has
+    shown the site (relais serve), instead of before this returns.
     """
     collector = LogCollector(logging.WARNING)
     notes = NoteCollector()
@@ -261,7 +264,10 @@ def build(settings: dict, *, ignore_cache: bool = False) -> BuildReport:
     signals.readers_init.connect(reuse_markdown)
     try:
         Pelican(settings).run()
-        incremental.save()
+        if later is None:
+            incremental.save()
+        else:
+            later.append(incremental.save)
     except BaseException as error:
         output.restore()
         if isinstance(error, SettingsError | ProblemLines):

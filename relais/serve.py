@@ -185,7 +185,8 @@ class Builds:
         folder = self.workdir / f"build-{self.count}"
         try:
             settings = load_settings(self.settings_file, str(folder), self.overrides)
-            report = build(settings)
+            later: list = []
+            report = build(settings, later=later)
         except BuildError as error:
             shutil.rmtree(folder, ignore_errors=True)
             lines = str(error).splitlines()
@@ -198,7 +199,9 @@ class Builds:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        self.site.update(folder, [])
+        self.site.update(folder, [])  # the browser reloads now; the caches are saved meanwhile
+        for save in later:
+            save()
         self.kept.append(folder)
         threading.Thread(target=remove_all, args=(self.kept[:-2],), daemon=True).start()
         self.kept = self.kept[-2:]
