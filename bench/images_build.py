@@ -27,8 +27,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO)]
-from build_speed import relais_settings, timed  # noqa: E402
-from generate_site import generate  # noqa: E402
+from generate_site import generate, relais_settings  # noqa: E402
+from timing import timed  # noqa: E402
 
 from tests.support.photos import phone_photo  # noqa: E402
 
