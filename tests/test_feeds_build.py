@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -122,3 +123,37 @@ def test_an_invalid_siteurl_in_publish_mode_stops_with_one_line(tiny_site):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(
         "error: setting SITEURL: feeds need an absolute http(s) URL")
+
+
+def entry_ids(output: Path) -> list[list[tuple[str, str, bool]]]:
+    """(id, link, is the permalink) of every entry, per format: ids and links as feedparser
+    reads them (JSON Feed as its spec says: feedparser 6.0 does not read it); RSS's
+    isPermaLink from the XML (feedparser's `guidislink` is false whenever there is a <link>)."""
+    feeds = output / "feeds"
+    atom, rss = (feedparser.parse((feeds / name).read_bytes()).entries
+                 for name in ("all.atom.xml", "all.rss.xml"))
+    permalink = [g.get("isPermaLink") == "true"
+                 for g in etree.fromstring((feeds / "all.rss.xml").read_bytes()).iter("guid")]
+    items = json.loads((feeds / "all.json").read_text("utf-8"))["items"]
+    return [[(e.id, e.link, False) for e in atom],
+            [(e.id, e.link, p) for e, p in zip(rss, permalink, strict=True)],
+            [(i["id"], i["url"], False) for i in items]]
+
+
+def test_one_id_in_the_three_formats_and_published_rss_guids_kept_on_request(tiny_site, tmp_path):
+    settings = tiny_site(POSTS)
+    authority = {"FEEDS_ID_AUTHORITY": "tiny.example,2026"}
+    atom, rss, json_feed = entry_ids(publish(settings, tmp_path / "one", **authority).output)
+    ids = [i for i, _, _ in atom]
+    assert ids == ["tag:tiny.example,2026:fr/c", "tag:tiny.example,2026:fr/b",
+                   "tag:tiny.example,2026:fr/a"]
+    assert [i for i, _, _ in rss] == [i for i, _, _ in json_feed] == ids
+    assert not any(is_link for _, _, is_link in rss)  # isPermaLink="false"
+
+    # a site upgrading keeps the permalink guids it published (posts up to the day it says)
+    kept = publish(settings, tmp_path / "two", FEEDS_PERMALINK_GUIDS_UNTIL="2026-02-10", **authority)
+    atom, rss, _ = entry_ids(kept.output)
+    assert [i for i, _, _ in atom] == ids
+    assert rss[0] == (ids[0], f"{SITE}/2026/c/", False)
+    assert rss[1:] == [(f"{SITE}/2026/b/", f"{SITE}/2026/b/", True),
+                       (f"{SITE}/2026/a/", f"{SITE}/2026/a/", True)]

@@ -58,6 +58,7 @@ def test_plan_sorts_newest_first_and_skips_what_is_off_or_empty():
     ("FEEDS_ALL", "/feeds/all.xml", "must be a relative path or None"),
     ("FEEDS_JSON", ["everything"], "must be a list taken from"),
     ("FEEDS_ID_AUTHORITY", "atelier.example", "must be None, 'pelican' or 'domain,YYYY'"),
+    ("FEEDS_PERMALINK_GUIDS_UNTIL", "2026-13-01", "must be None or a date 'YYYY-MM-DD'"),
     ("WEBSUB_HUB", "hub.example", "must be an absolute http(s) URL"),
     ("FEEDS_FOLLOW_PAGES", {"fr": "/suivre"}, "must map a language to a URL"),
 ])

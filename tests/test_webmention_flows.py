@@ -101,6 +101,10 @@ def test_rocks_delete_a_deleted_post_becomes_a_tombstone_and_is_told(world):
     tombstone = (site.root / "output" / "2026" / "un-bol" / "index.html").read_text()
     assert '<meta http-equiv="Status" content="410 Gone">' in tombstone
     assert t1 not in tombstone
+    # the theme's page: styled, its links relative (RELATIVE_URLS) or under SITEURL
+    assert 'href="../../theme/css/relais.css"' in tombstone
+    assert '<a href="../../" rel="home">Retour à l’accueil</a>' in tombstone
+    assert 'href="/"' not in tombstone
     log = read_json(site.log_path)
     assert log["sources"][source]["deleted"] is True
 
@@ -110,6 +114,10 @@ def test_rocks_delete_a_deleted_post_becomes_a_tombstone_and_is_told(world):
     assert source in result.gone
     site.send()
     assert receiver.received == []
+    site.build(RELATIVE_URLS=False)  # published: under SITEURL (which may have a folder)
+    published = (site.root / "output" / "2026" / "un-bol" / "index.html").read_text()
+    assert f'href="{site.base}/theme/css/relais.css"' in published
+    assert f'<a href="{site.base}/" rel="home">Retour à l’accueil</a>' in published
 
 
 def test_a_post_that_comes_back_is_sent_again(world):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,22 @@ def id_authority(value: Any) -> str | None:
             "'atelier.example,2026')")
 
 
+def day_or_none(value: Any) -> str | None:
+    if value is None or isinstance(value, date):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            date.fromisoformat(value)
+            return None
+        except ValueError:
+            pass
+    return "must be None or a date 'YYYY-MM-DD'"
+
+
+def as_day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def follow_pages(value: Any) -> str | None:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.endswith("/") and not v.startswith("/")
@@ -90,6 +107,11 @@ SETTINGS = (
             "`'domain,YYYY'`: entry ids become `tag:domain,YYYY:lang/slug` and survive a change "
             "of domain; `'pelican'`: the ids Pelican's own feeds gave (`tag:host,YYYY-MM-DD:/path`, "
             "what `relais adopt` sets so readers see no old post again); `None`: the permalink."),
+    Setting("FEEDS_PERMALINK_GUIDS_UNTIL", None, day_or_none,
+            "With a `'domain,YYYY'` authority, RSS `<guid>`s are the entry's `tag:` id "
+            "(`isPermaLink=\"false\"`), like Atom and JSON Feed. A site that published RSS before "
+            "(its guids were permalinks) sets this to the upgrade's date, `'YYYY-MM-DD'`: posts "
+            "dated on or before it keep their permalink guid, so RSS readers show none again."),
     Setting("FEEDS_PELICAN_FEEDS", True, is_bool,
             "Also write, in Pelican's place, every feed Pelican's own settings name "
             "(`FEED_ALL_ATOM`, `CATEGORY_FEED_ATOM`, `TRANSLATION_FEED_ATOM`… with their `_URL`), "
@@ -144,6 +166,7 @@ class Config:
     content: str
     future_posts: str
     id_authority: str | None
+    permalink_guids_until: date | None
     pelican_feeds: tuple[PelicanFeed, ...]
     follow_pages: Mapping[str, str]
     hub: str | None
@@ -204,6 +227,7 @@ def _make(settings: Mapping[str, Any]) -> Config:
         content=settings["FEEDS_CONTENT"],
         future_posts=settings["FEEDS_FUTURE_POSTS"],
         id_authority=settings["FEEDS_ID_AUTHORITY"],
+        permalink_guids_until=as_day(settings["FEEDS_PERMALINK_GUIDS_UNTIL"]),
         pelican_feeds=_pelican_feeds(settings),
         follow_pages=dict(settings["FEEDS_FOLLOW_PAGES"])
         or {settings.get("DEFAULT_LANG") or "en": "follow/"},

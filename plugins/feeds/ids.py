@@ -8,7 +8,7 @@ whole archive to every subscriber.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
 PELICAN = "pelican"
@@ -29,3 +29,19 @@ def entry_id(authority: str | None, *, permalink: str, site_url: str, url: str, 
     if authority:
         return f"tag:{authority}:{lang}/{slug}"
     return permalink
+
+
+def rss_guid(authority: str | None, *, post_id: str, permalink: str, published: date,
+             permalink_until: date | None = None) -> tuple[str, bool]:
+    """The RSS `<guid>` and whether it is the permalink (`isPermaLink`).
+
+    The guid is the entry's id, as in Atom and JSON Feed, so that a reader following the same
+    post in two formats sees one post. One exception, for sites that published RSS before
+    Relais made them one id: with a `domain,YYYY` authority, a post published on or before
+    `permalink_until` (FEEDS_PERMALINK_GUIDS_UNTIL) keeps the permalink its RSS guid was.
+    """
+    day = published.date() if isinstance(published, datetime) else published
+    kept = authority not in (None, PELICAN) and permalink_until is not None and day <= permalink_until
+    if kept or post_id == permalink:
+        return permalink, True
+    return post_id, False

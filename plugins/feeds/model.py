@@ -47,7 +47,8 @@ class Post:
     tags: tuple[str, ...] = ()
     image: Image | None = None
     source: str = ""
-    guid: str = ""  # the RSS <guid> when it is not the permalink (Pelican's ids: the id)
+    guid: str = ""  # the RSS <guid>: the id, or the permalink (see ids.rss_guid)
+    guid_is_permalink: bool = True
 
 
 @dataclass(frozen=True)

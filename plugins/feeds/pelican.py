@@ -20,7 +20,7 @@ from lxml import etree
 from relais.plugins.feeds import card
 from relais.plugins.feeds.card import STATUS_NAMES
 from relais.plugins.feeds.config import Config, config
-from relais.plugins.feeds.ids import entry_id
+from relais.plugins.feeds.ids import entry_id, rss_guid
 from relais.plugins.feeds.jsonfeed import json_feed
 from relais.plugins.feeds.model import MEDIA_TYPES, Feed, FeedFile, Image, Person, Post
 from relais.plugins.feeds.plan import Placed, Section, plan, plan_pelican, without_paths
@@ -119,6 +119,9 @@ class Reader:
         post_id = entry_id(authority, permalink=url, site_url=self.config.site.url or self.base,
                            url=article.url, lang=article.lang, slug=article.slug,
                            published=article.date)
+        guid, guid_is_permalink = rss_guid(authority, post_id=post_id, permalink=url,
+                                           published=article.date,
+                                           permalink_until=self.config.permalink_guids_until)
         return Post(
             id=post_id, url=url, title=title, summary="", content="",
             published=published, updated=updated, lang=article.lang,
@@ -127,7 +130,7 @@ class Reader:
             tags=tuple(t.name for t in ([category] if category else []) +
                        list(getattr(article, "tags", ()) or ())),
             image=self.image(article), source=where,
-            guid=post_id if authority == "pelican" else "",
+            guid=guid, guid_is_permalink=guid_is_permalink,
         )
 
     def complete(self, post: Post, article) -> Post:

@@ -159,7 +159,7 @@ class Writer:
 
 
 def _fill(entry, post: Post) -> None:
-    entry.guid(post.guid or post.url, permalink=not post.guid)  # RSS: the permalink, or the id
+    entry.guid(post.guid or post.url, permalink=post.guid_is_permalink)  # RSS: the id (ids.rss_guid)
     entry.relais.id = post.id  # Atom: the stable id
     entry.relais.links = [{"href": post.url, "rel": "alternate", "type": "text/html"}]
     entry.title(post.title)

@@ -26,15 +26,17 @@ from relais.plugins.webmentions.incoming.display import Conversation, conversati
 from relais.plugins.webmentions.incoming.manifest import write_manifest
 from relais.plugins.webmentions.journal import read_raw
 from relais.plugins.webmentions.targets import content_hash, post_targets
-from relais.plugins.webmentions.tombstones import write_tombstones
+from relais.plugins.webmentions.tombstones import tombstones
 
 from relais import memo
 from relais.problems import ProblemLines
+from relais.templates import plugin_template, use_default_templates
 
 
 def connect() -> None:
     signals.generator_init.connect(autoescape_templates)  # it shows foreign data: never unescaped
     signals.all_generators_finalized.connect(remember_content)
+    signals.article_writer_finalized.connect(write_tombstones)
     signals.article_generator_finalized.connect(attach_mentions)
     signals.page_generator_finalized.connect(attach_mentions)
     signals.finalized.connect(finalize)
@@ -58,6 +60,8 @@ WRITTEN_LISTS = PUBLISHED_LISTS + ("drafts", "drafts_translations", "hidden_arti
                                    "draft_translations")
 # the published items and written files of one build, kept in its settings until `finish`
 PENDING = "_relais_webmentions_pending"
+# the sources this build wrote a tombstone for, kept in its settings until `finish`
+GONE = "_relais_webmentions_gone"
 
 
 def remember_content(generators):
@@ -70,6 +74,27 @@ def remember_content(generators):
                 listed = getattr(generator, name, None) or ()
                 written.update(getattr(item, "save_as", "") for item in listed)
         generators[0].settings[PENDING] = (items, written - {""})
+
+
+def write_tombstones(generator, writer):
+    """A `410 Gone` page, from the theme, at the file of every post the sent log knows that
+    this build no longer writes (WEBMENTIONS_TOMBSTONES)."""
+    settings = generator.settings
+    cfg = config(settings)
+    _, written = settings.get(PENDING, ([], set()))
+    settings[GONE] = set()
+    if not cfg.tombstones:
+        return
+    log = sentlog.check(read_raw(cfg.sent_log), str(cfg.sent_log))
+    gone = tombstones(log, written, cfg.output, cfg.default_lang)
+    if gone:
+        use_default_templates(generator, __file__)
+        template = plugin_template(generator, "tombstone", "the webmentions plugin's 410 page")
+        for page in gone:
+            writer.write_file(page.save_as, template, generator.context,
+                              relative_urls=bool(settings.get("RELATIVE_URLS")),
+                              page=page, lang=page.lang, url=page.url)
+    settings[GONE] = {page.source for page in gone}
 
 
 def metadata_urls(item) -> list[str]:
@@ -98,7 +123,7 @@ def describe(item, cfg: Config, known: memo.Table) -> sentlog.Post:
 def finish(pelican):
     settings = pelican.settings
     cfg = config(settings)
-    items, written = settings.pop(PENDING, ([], set()))
+    items, _ = settings.pop(PENDING, ([], set()))
     seen, posts = set(), []
     known = memo.Table(settings, "webmention-targets")  # each post's, by its text (relais build)
     for item in items:
@@ -107,10 +132,7 @@ def finish(pelican):
             posts.append(describe(item, cfg, known))
     known.save()
     result = owed.BuildResult(cfg.site_url, cfg.sent_log, posts)
-    if cfg.tombstones:
-        log = sentlog.check(read_raw(result.log_path), str(result.log_path))
-        result.gone = write_tombstones(log, written | {p.path for p in posts}, cfg.output,
-                                       cfg.default_lang)
+    result.gone = settings.pop(GONE, set())
     owed.keep(settings, result)
 
 
