@@ -141,3 +141,6 @@ def test_pages_announce_their_feeds(published_site):
     english = next(output.glob("en/20[0-9][0-9]/*/index.html")).read_text(encoding="utf-8")
     assert f'href="{SITE}/feeds/lang/en.atom.xml"' in english
     assert 'class="follow-block"' in home and f'href="{SITE}/suivre/"' in home
+    start = home.index('class="follow-block"')
+    footer = home[start:home.index("</section>", start)]
+    assert "/feeds/" not in footer  # the footer leads to the follow page, not to raw XML

@@ -226,6 +226,7 @@ def plan_feeds(generators) -> None:
                   "href": f"{cfg.base}/{feed_file.url(fmt)}"} for fmt in feed_file.paths]
         context["FEED_LINKS"][feed_file.key] = links
         context["FEED_LIST"].append({"key": feed_file.key, "title": feed_file.title,
+                                     "lang": feed_file.lang,
                                      "kind": feed_file.key.split(":")[0], "links": links,
                                      "count": len(feed_file.posts)})
 
