@@ -243,12 +243,12 @@ class Remote:
     """A remote actor on a local server (its own key), to send the inbox what bovine would
     not: unsigned, tampered, replayed, wrongly keyed requests."""
 
-    def __init__(self, server: LocalServer, name: str):
+    def __init__(self, server: LocalServer, name: str, profile: dict | None = None):
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.id = server.url(f"/{name}")
         self.key_id = f"{self.id}#key"
         server.add(f"/{name}", headers=[("Content-Type", ACTIVITY_JSON)], body=json.dumps({
-            "id": self.id, "type": "Person", "inbox": f"{self.id}/inbox",
+            "id": self.id, "type": "Person", "inbox": f"{self.id}/inbox", **(profile or {}),
             "publicKey": {"id": self.key_id, "owner": self.id,
                           "publicKeyPem": public_pem(self.key)}}))
 

@@ -2,7 +2,9 @@
 Webmentions, size, HTTP Signature with the sender's key fetched through the one HTTP client
 and its SSRF guard, the signer is the activity's actor, no replay, the domain not blocked by
 moderation), then handled: Follow is stored and answered with a signed Accept, Undo(Follow)
-forgets the follower. Other activities are acknowledged (202) and not kept yet."""
+forgets the follower; likes, reposts and replies to our posts (and their Undo and Delete, and
+Delete of an actor) go to the received archive (`conversation`). Other activities are
+acknowledged (202) and not kept."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from relais.plugins.fediverse import signatures
 from relais.plugins.fediverse.actor import ACTIVITY_JSON
 from relais.plugins.fediverse.config import Config
+from relais.plugins.fediverse.conversation import Conversation, Unusable, too_deep
 from relais.plugins.fediverse.followers import Followers
 from relais.plugins.fediverse.signatures import SignatureError
 from relais.plugins.webmentions.incoming.inbox import domain_of
@@ -43,8 +46,9 @@ def id_of(value) -> str | None:
 
 class ActorInbox:
     def __init__(self, config: Config, key, followers: Followers, client: HttpClient,
-                 domain_state):
+                 domain_state, conversation: Conversation | None = None):
         self.config = config
+        self.conversation = conversation
         self.key = key
         self.followers = followers
         self.client = client
@@ -65,11 +69,26 @@ class ActorInbox:
             raise FetchError(safe, f"answered {response.status}")
         try:
             document = json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise FetchError(safe, "did not answer JSON") from None
         if not isinstance(document, dict):
             raise FetchError(safe, "did not answer a JSON object")
         return document
+
+    async def actor_is_gone(self, activity: dict) -> bool:
+        """Whether an activity is the Delete of its own actor, and that actor's document is
+        gone (404 or 410, fetched by us): a deleted actor's key cannot be fetched any more,
+        and its deletion needs no signature to be true."""
+        actor = foreign.url(id_of(activity.get("actor")))
+        if activity.get("type") != "Delete" or actor is None \
+                or id_of(activity.get("object")) != actor:
+            return False
+        headers = signatures.sign("GET", actor, self.key, self.config.key_id,
+                                  headers={"accept": ACCEPT})
+        try:
+            return (await self.client.get(actor, headers=headers)).status in (404, 410)
+        except FetchError:
+            return False
 
     async def public_key(self, key_id: str, *, fresh: bool = False) -> tuple[str, str]:
         """(publicKeyPem, owner) of a key id, fetched once and kept (again when `fresh`)."""
@@ -98,10 +117,12 @@ class ActorInbox:
             signature = signatures.parse(headers.get("signature"))
             try:
                 activity = json.loads(body)
-            except ValueError:
-                raise Refused(400, "the body is not JSON") from None
+            except (ValueError, RecursionError):
+                raise Refused(400, "the body is not JSON (or is nested too deeply)") from None
             if not isinstance(activity, dict):
                 raise Refused(400, "the body is not an activity (a JSON object)")
+            if too_deep(activity):
+                raise Refused(400, "the activity is nested too deeply")
             actor = foreign.url(id_of(activity.get("actor")))
             if actor is None:
                 raise Refused(400, "the activity has no usable actor")
@@ -119,7 +140,8 @@ class ActorInbox:
         except SignatureError as error:
             raise Refused(401, str(error)) from None
         except FetchError as error:
-            raise Refused(401, f"the sender's key could not be fetched: {error}") from None
+            if not await self.actor_is_gone(activity):
+                raise Refused(401, f"the sender's key could not be fetched: {error}") from None
         if self.domain_state(domain_of(actor)) == "blocked":
             raise Refused(403, "the sender's domain is blocked on this site")
         activity["actor"] = actor
@@ -134,11 +156,19 @@ class ActorInbox:
             return "following"
         if kind == "Undo":
             undone = activity.get("object")
-            if isinstance(undone, dict) and undone.get("type") == "Follow" \
-                    or isinstance(undone, str):
-                gone = self.followers.remove(actor, id_of(undone))
-                return "unfollowed" if gone else "nothing to undo"
-        return "acknowledged"
+            if (isinstance(undone, dict) and undone.get("type") == "Follow"
+                    or isinstance(undone, str)) and self.followers.remove(actor, id_of(undone)):
+                return "unfollowed"
+        if kind == "Delete" and id_of(activity.get("object")) == actor:
+            self.followers.remove(actor)
+        if self.conversation is not None:
+            try:
+                outcome = await self.conversation.handle(activity)
+            except Unusable as error:
+                raise Refused(400, str(error)) from None
+            if outcome:
+                return outcome
+        return "nothing to undo" if kind == "Undo" else "acknowledged"
 
     async def follow(self, actor: str, follow_id: str, activity: dict) -> None:
         try:

@@ -10,6 +10,7 @@ import logging
 
 from relais.plugins.fediverse import actor as documents
 from relais.plugins.fediverse.config import Config
+from relais.plugins.fediverse.conversation import Conversation
 from relais.plugins.fediverse.followers import Followers
 from relais.plugins.fediverse.inbox import MAX_ACTIVITY, MAX_DOCUMENT, ActorInbox, Refused
 from relais.plugins.fediverse.keys import load_or_create, public_pem
@@ -57,12 +58,17 @@ class Fediverse:
                                  max_bytes=MAX_DOCUMENT)
         self.inbox = ActorInbox(self.config, self.key, self.followers, self.client,
                                 context.domain_state)
+        self.conversation = Conversation(self.config, context.db, self.inbox.fetch,
+                                         moderation=context.moderation,
+                                         domain_state=context.domain_state)
+        self.inbox.conversation = self.conversation
         self.inbox.send_owed_accepts()
 
     async def stop(self) -> None:
         await self.inbox.close()
         await self.client.aclose()
         self.followers.close()
+        self.conversation.close()
 
     async def receive(self, request: Request) -> Response:
         address = request.client.host if request.client else "unknown"

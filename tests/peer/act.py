@@ -6,6 +6,7 @@ client): one command per run, its answer as JSON on stdout.
   act.py send SECRET DOMAIN JSON       -> sends an activity through the user's outbox
   act.py inbox SECRET DOMAIN           -> the ids of the activities in the user's inbox
   act.py following SECRET DOMAIN       -> the ids in the user's following collection
+  act.py get SECRET DOMAIN URL         -> a document, fetched by the user (signed)
 """
 
 import asyncio
@@ -57,6 +58,8 @@ def main(command, *args):
             return await items(client, client.information["inbox"])
         if command == "following":
             return await items(client, client.information["following"])
+        if command == "get":
+            return await client.get(rest[0])
         raise SystemExit(f"unknown command {command}")
 
     return asyncio.run(with_client(secret, domain, act))

@@ -97,3 +97,6 @@ class PeerUser:
 
     def inbox(self) -> list[str]:
         return self.act("inbox")
+
+    def get(self, url: str) -> dict:
+        return self.act("get", url)

@@ -64,6 +64,7 @@ class ReceiverContext:
     address_limiter: RateLimiter
     allow_private: bool | None
     domain_state: Callable[[str], str | None]  # moderation: "approved", "blocked" or None
+    moderation: bool = False                   # mentions from unapproved domains wait
 
 
 FAILED_PUBLICLY = "failed: the source could not be fetched or read (the site's owner sees why)"
@@ -176,7 +177,7 @@ def create_app(config: ReceiverConfig):
         verifier.start()
         watcher = asyncio.create_task(watch())
         context = ReceiverContext(config.db, address_limiter, config.allow_private,
-                                  blocked.get)
+                                  blocked.get, config.moderation)
         for extension in config.extensions:
             await extension.start(context)
         yield
