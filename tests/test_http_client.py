@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import re
 import socket
 import time
@@ -92,6 +93,18 @@ def test_post_is_form_encoded(server):
     assert hit.headers["content-type"] == "application/x-www-form-urlencoded"
     assert hit.form == {"source": ["https://a.example/"], "target": ["https://b.example/"]}
     assert url  # the route with a query string is never matched: routes are paths
+
+
+def test_given_headers_replace_the_defaults_whatever_their_case(server):
+    def echo(request, handler):  # every value of each header as sent, duplicates included
+        sent = {name: handler.headers.get_all(name) for name in ("Accept", "User-Agent")}
+        return 200, [("Content-Type", "application/json")], json.dumps(sent).encode()
+
+    server.routes["/echo"] = echo
+    response = fetch(server.url("/echo"), headers={"accept": "application/activity+json",
+                                                    "USER-AGENT": "Tester/1"})
+    assert json.loads(response.content) == {"Accept": ["application/activity+json"],
+                                            "User-Agent": ["Tester/1"]}
 
 
 def test_http_error_statuses_are_not_exceptions(server):

@@ -71,8 +71,7 @@ def sign(method: str, url: str, key: rsa.RSAPrivateKey, key_id: str, *, body: by
         f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",'
         f'signature="{base64.b64encode(signed).decode()}"')
     del values["(request-target)"]
-    # in the spelling the HTTP client uses for its defaults (Accept), so that ours replace
-    # them instead of going out beside them
+    # spelt as headers usually are (the HTTP client merges names without regard to case)
     return {name.title(): value for name, value in values.items()}
 
 

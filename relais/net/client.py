@@ -471,7 +471,7 @@ class HttpClient:
             try:
                 async with asyncio.timeout(self.timeout):
                     raw = data if isinstance(data, bytes) else None
-                    request = httpx.Request(method, url, headers={**self._headers, **headers},
+                    request = httpx.Request(method, url, headers=self._merged(headers),
                                             data=None if raw is not None else data,
                                             content=raw, extensions=self._timeouts)
                     response = await self._transport.handle_async_request(request)
@@ -501,6 +501,14 @@ class HttpClient:
             except httpx.HTTPError as error:
                 raise ConnectFailed(url, f"connection failed ({_short(error)})") from None
 
+    def _merged(self, headers: dict) -> dict:
+        """Our default headers, each replaced by a given one of the same name in any case
+        (`accept` replaces `Accept`: a header is never sent twice)."""
+        if not headers:
+            return self._headers
+        given = {name.lower() for name in headers}
+        return {**{name: value for name, value in self._headers.items()
+                   if name.lower() not in given}, **headers}
 
     async def _read_body(self, url: str, response: httpx.Response) -> bytes:
         """The body, decoded as it arrives (one content coding at most); TooLarge as soon as
