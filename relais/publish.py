@@ -1,4 +1,5 @@
-"""`relais publish`: build with publishconf, deploy, then send Webmentions and ping WebSub.
+"""`relais publish`: build with publishconf, deploy, then send Webmentions, ping WebSub and
+deliver to fediverse followers (docs/fediverse.md).
 
 The order matters: receivers fetch the source to verify a Webmention, so
 the site must be online before they are told. Deploy targets, chosen by
@@ -311,7 +312,8 @@ def ping_websub(settings: dict, allow_private: bool | None, dry_run: bool, conso
 @click.option("--allow-private-network", "allow_private", is_flag=True,
               help="Allow loopback and private addresses (also RELAIS_ALLOW_PRIVATE_NETWORK=1).")
 def publish_command(settings_file, output, extra, dry_run, allow_private):
-    """Build with publishconf, deploy, then send Webmentions and ping WebSub."""
+    """Build with publishconf, deploy, send Webmentions, ping WebSub, deliver to followers."""
+    from relais.plugins.fediverse.cli import deliver_after_publish
     from relais.plugins.webmentions.cli import build_for_sending, private_flag, send_owed
 
     console = Console(soft_wrap=True, highlight=False)
@@ -334,6 +336,9 @@ def publish_command(settings_file, output, extra, dry_run, allow_private):
         else:
             console.print("Webmentions: PUBLISH_SEND_WEBMENTIONS is off; none sent.")
         ping_websub(settings, private_flag(allow_private), dry_run, console)
+        deliver_after_publish(settings, allow_private=private_flag(allow_private),
+                              dry_run=dry_run,
+                              echo=lambda line: console.print(line, markup=False))
     except (BuildError, PublishError) as error:
         click.echo(f"error: {str(error).splitlines()[0]}", err=True)
         sys.exit(1)

@@ -26,6 +26,7 @@ from relais.settings import (
     declare,
     is_http_url,
     is_optional_text,
+    is_text,
     one_of,
     project_root,
 )
@@ -57,6 +58,10 @@ SETTINGS = (
             "the site's folder or the output.", kind="data_path"),
     Setting("FEDIVERSE_ACTOR_TYPE", "Person", one_of("Person", "Service"),
             "The actor's type: `Person` (a maker's own site) or `Service`."),
+    Setting("FEDIVERSE_DB", "webmentions.sqlite3", is_text,
+            "The receiver's SQLite database (`relais receiver serve --db`): its followers and "
+            "the delivery log. `relais publish` delivers new, edited and deleted posts "
+            "through it when it exists.", kind="data_path"),
 )
 declare(*SETTINGS)
 NAMES = [s.name for s in SETTINGS]
@@ -74,6 +79,7 @@ class Config:
     note: str
     photo: str | None      # absolute URL of the owner's photo
     rel_me: tuple[tuple[str, str], ...]
+    db: Path | None = None  # the receiver's database (FEDIVERSE_DB), absolute
 
     @property
     def actor(self) -> str:
@@ -130,6 +136,7 @@ def _make(settings: Mapping[str, Any]) -> Config | None:
         note=card.get("note") or "",
         photo=photo,
         rel_me=tuple((label, url) for label, url in settings.get("REL_ME") or ()),
+        db=data_path(settings, "FEDIVERSE_DB"),
     )
 
 

@@ -5,12 +5,15 @@ set (WebFinger, the actor, its collections, the inboxes), as a receiver extensio
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
 from relais.plugins.fediverse import actor as documents
 from relais.plugins.fediverse.config import Config
 from relais.plugins.fediverse.conversation import Conversation
+from relais.plugins.fediverse.delivery import Deliverer, Limits, client_for
+from relais.plugins.fediverse.deliverylog import DeliveryLog
 from relais.plugins.fediverse.followers import Followers
 from relais.plugins.fediverse.inbox import MAX_ACTIVITY, MAX_DOCUMENT, ActorInbox, Refused
 from relais.plugins.fediverse.keys import load_or_create, public_pem
@@ -23,6 +26,9 @@ from starlette.routing import Route
 from relais.net.client import HttpClient
 
 log = logging.getLogger(__name__)
+
+OUTBOX_ITEMS = 50     # the newest Creates the outbox lists
+RETRY_EVERY = 60.0    # seconds between two looks at the deliveries owed
 
 
 def activity_json(document: dict, status: int = 200, media: str = documents.ACTIVITY_JSON):
@@ -43,6 +49,7 @@ class Fediverse:
             Route("/.well-known/webfinger", self.webfinger),
             Route("/actor", self.serve_actor),
             Route("/actor/outbox", self.outbox),
+            Route("/objects/{path:path}", self.serve_object),
             Route("/actor/followers", self.followers),
             Route("/actor/following", self.following),
             Route("/inbox", self.receive, methods=["POST"]),
@@ -63,10 +70,26 @@ class Fediverse:
                                          domain_state=context.domain_state)
         self.inbox.conversation = self.conversation
         self.inbox.send_owed_accepts()
+        self.log = DeliveryLog(context.db)
+        self.delivery_client = client_for(self.config, context.allow_private, Limits())
+        self.inbox.later(self.deliver_owed())
+
+    async def deliver_owed(self) -> None:
+        """Deliveries owed (retries whose time came, those a killed `relais fediverse deliver`
+        left in flight) are sent from here too, once a minute, while the receiver runs."""
+        deliverer = Deliverer(self.log, self.key, self.config.key_id, self.delivery_client)
+        while True:
+            try:
+                await deliverer.deliver_due()
+            except Exception:  # noqa: BLE001 - the loop must outlive one bad round
+                log.exception("fediverse: delivering what is owed failed; trying again later")
+            await asyncio.sleep(RETRY_EVERY)
 
     async def stop(self) -> None:
         await self.inbox.close()
         await self.client.aclose()
+        await self.delivery_client.aclose()
+        self.log.close()
         self.followers.close()
         self.conversation.close()
 
@@ -102,7 +125,18 @@ class Fediverse:
         return activity_json(self.actor)
 
     async def outbox(self, request: Request) -> Response:
-        return activity_json(documents.collection(f"{self.config.actor}/outbox", 0, []))
+        """The Creates of the posts still published, newest first (the last OUTBOX_ITEMS)."""
+        total, items = self.log.creates(OUTBOX_ITEMS)
+        return activity_json(documents.collection(f"{self.config.actor}/outbox", total, items))
+
+    async def serve_object(self, request: Request) -> Response:
+        """A post's object as published last; a deleted one as a Tombstone, with 410."""
+        found = self.log.object(f"{self.config.server}/objects/{request.path_params['path']}")
+        if found is None:
+            return activity_json({"error": "no such object"}, 404, "application/json")
+        document, deleted = found
+        return activity_json({"@context": documents.CONTEXT[0], **document},
+                             410 if deleted else 200)
 
     async def followers(self, request: Request) -> Response:
         return activity_json(documents.collection(f"{self.config.actor}/followers",

@@ -1,0 +1,360 @@
+"""Delivery to fediverse followers (docs/fediverse.md, "Delivery"): the build's post list, Create,
+Update and Delete sent signed to the followers' (shared) inboxes on local servers, the delivery
+log (retries, failures, a 410'd follower forgotten, a `kill -9` repeating only what was in
+flight), the outbox and objects served by the receiver, `relais fediverse status`, and the
+whole path through `relais publish` to a bovine-herd user (tests/support/peer.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from relais.plugins.fediverse import signatures
+from relais.plugins.fediverse.config import config
+from relais.plugins.fediverse.delivery import FIRST_RETRY, decide, deliver
+from relais.plugins.fediverse.deliverylog import DeliveryLog
+from relais.plugins.fediverse.followers import Followers
+from relais.plugins.fediverse.keys import load_or_create, public_pem
+from relais.plugins.fediverse.objects import LIST_NAME
+
+from relais.net.client import Timeout
+from tests.conftest import run_relais
+from tests.support.local_http import LocalServer
+from tests.support.receivers import REPO
+
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+CONF = """\
+import relais
+PATH = "content"
+SITENAME = "Atelier"
+SITEURL = {site_url!r}
+RELATIVE_URLS = False
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+THEME = relais.THEME
+PLUGINS = relais.PLUGINS
+FEDIVERSE_HANDLE = "atelier"
+FEDIVERSE_KEY = {key!r}
+FEDIVERSE_DB = {db!r}
+"""
+
+STORY = """\
+Title: Douze tasses
+Date: 2026-02-03 18:40
+Slug: douze-tasses
+Lang: fr
+Summary: Une seule forme de tasse, <em>cinquante</em> fois.
+Cover: images/tasses.svg
+Cover_alt: Trois croquis de tasses.
+
+Au départ, [ma collection](/2026/autre/) tenait sur deux pages.
+
+<script>alert(1)</script><p onclick="x()">Fin.</p>
+"""
+
+NOTE = """\
+Title: Four allumé
+Date: 2026-02-05 08:00
+Category: Notes
+Slug: four
+
+Le four chauffe depuis six heures.
+"""
+
+REPLY = """\
+Title: Réponse
+Date: 2026-02-06 09:00
+Category: Notes
+Slug: reponse
+In-Reply-To: https://masto.example/@jeanne/1
+
+Bien d'accord !
+"""
+
+LIKE = """\
+Title: Aimé
+Date: 2026-02-07 09:00
+Category: Notes
+Slug: aime
+Like-Of: https://masto.example/@jeanne/2
+
+"""
+
+
+def make_site(root: Path, site_url: str) -> Path:
+    """A small site project: a story with a cover, a note, a reply and a like."""
+    (root / "content" / "images").mkdir(parents=True)
+    (root / "content" / "images" / "tasses.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
+    for name, text in (("story", STORY), ("note", NOTE), ("reply", REPLY), ("like", LIKE)):
+        (root / "content" / f"{name}.md").write_text(text, encoding="utf-8")
+    key = root.parent / f"{root.name}-key.pem"
+    (root / "pelicanconf.py").write_text(CONF.format(
+        site_url=site_url, key=str(key), db=str(root.parent / f"{root.name}.sqlite3")),
+        encoding="utf-8")
+    return root
+
+
+def build(root: Path, *more: str) -> None:
+    done = run_relais("build", "-s", "pelicanconf.py", *more, cwd=root)
+    assert done.returncode == 0, done.stderr
+
+
+def settings_of(root: Path) -> dict:
+    from relais.build import load_settings
+
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        return load_settings("pelicanconf.py")
+    finally:
+        os.chdir(here)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("delivery") / "site", "https://atelier.example")
+    build(root)
+    return root
+
+
+# --- the build's list ---------------------------------------------------------------------
+
+
+def test_the_build_lists_stories_as_articles_and_notes_as_notes(built):
+    listed = json.loads((built / "output" / LIST_NAME).read_text())
+    assert listed["actor"] == "https://atelier.example/actor"
+    by_url = {entry["url"]: entry["object"] for entry in listed["posts"]}
+    story = by_url["https://atelier.example/douze-tasses.html"]
+    assert story["type"] == "Article" and story["name"] == "Douze tasses"
+    assert story["id"] == "https://atelier.example/objects/douze-tasses.html"
+    assert story["url"] == "https://atelier.example/douze-tasses.html"
+    assert story["summary"] == "<p>Une seule forme de tasse, <em>cinquante</em> fois.</p>"
+    assert story["attachment"] == [{"type": "Image", "name": "Trois croquis de tasses.",
+                                    "url": "https://atelier.example/images/tasses.svg",
+                                    "mediaType": "image/svg+xml"}]
+    assert story["published"] == "2026-02-03T17:40:00Z"  # 18:40 in Paris
+    assert story["to"] == [PUBLIC] and story["cc"] == ["https://atelier.example/actor/followers"]
+    assert story["contentMap"] == {"fr": story["content"]}
+    assert "script" not in story["content"] and "onclick" not in story["content"]
+    assert 'href="https://atelier.example/2026/autre/"' in story["content"]  # made absolute
+    note = by_url["https://atelier.example/four.html"]
+    assert note["type"] == "Note" and "name" not in note and "inReplyTo" not in note
+    reply = by_url["https://atelier.example/reponse.html"]
+    assert reply["type"] == "Note" and reply["inReplyTo"] == "https://masto.example/@jeanne/1"
+    assert len(by_url) == 3  # the like stays on the site (Webmentions tell its target)
+
+
+def test_a_development_build_lists_nothing(tmp_path):
+    root = make_site(tmp_path / "site", "")
+    build(root, "-e", 'FEDIVERSE_SERVER="https://atelier.example"')
+    assert not (root / "output" / LIST_NAME).exists()
+
+
+# --- delivering to local inboxes -------------------------------------------------------------
+
+
+class Remote:
+    """A fediverse server on a local address: its inboxes answer `status` (after `delay`)."""
+
+    def __init__(self, host: str, status: int = 202, delay: float = 0.0):
+        self.server = LocalServer(host=host).start()
+        self.status, self.delay = status, delay
+        for path in ("/inbox", "/users/a/inbox", "/users/b/inbox"):
+            self.server.routes[path] = self.answer
+
+    def answer(self, request, handler):
+        if self.delay:
+            time.sleep(self.delay)
+        return self.status, [], b""
+
+    def url(self, path: str) -> str:
+        return self.server.url(path)
+
+    def posts(self, path: str = "/inbox"):
+        return self.server.hits(path, "POST")
+
+    def stop(self):
+        self.server.stop()
+
+
+def follow(db: Path, remote: Remote, user: str, shared: bool = True) -> None:
+    followers = Followers(db)
+    followers.add(remote.url(f"/users/{user}"), remote.url(f"/users/{user}/inbox"),
+                  remote.url("/inbox") if shared else None, remote.url(f"/follows/{user}"))
+    followers.close()
+
+
+def verified(request, pem: str) -> dict:
+    """The activity POSTed, once its signature is checked with the actor's public key."""
+    signatures.verify(signatures.parse(request.headers["signature"]), "POST", request.path,
+                      request.headers, request.body, pem)
+    return json.loads(request.body)
+
+
+@pytest.fixture
+def world(tmp_path, built):
+    """A copy of the built site, its settings (actor, key) and two remote servers."""
+    import shutil
+
+    site = tmp_path / "output"
+    shutil.copytree(built / "output", site)
+    fediverse = config(settings_of(built))
+    key = load_or_create(fediverse.key)
+    remotes = [Remote("127.0.0.1"), Remote("127.0.0.2")]
+    yield site, fediverse, public_pem(key), tmp_path / "receiver.sqlite3", remotes
+    for remote in remotes:
+        remote.stop()
+
+
+def edit_list(site: Path, change) -> None:
+    path = site / LIST_NAME
+    listed = json.loads(path.read_text())
+    change(listed["posts"])
+    path.write_text(json.dumps(listed))
+
+
+def test_create_update_delete_reach_each_shared_inbox_once_signed(world):
+    site, fediverse, pem, db, (one, two) = world
+    follow(db, one, "a")
+    follow(db, one, "b")                 # same server: one POST to its shared inbox
+    follow(db, two, "a", shared=False)   # no shared inbox: its own
+    first = deliver(fediverse, db, site, allow_private=True)
+    assert first.plan.known == 3 and not first.plan.created  # the back catalogue is not sent
+    assert not one.posts() and not two.posts("/users/a/inbox")
+
+    edit_list(site, lambda posts: posts.append({
+        **posts[0], "url": "https://atelier.example/nouveau.html", "digest": "new",
+        "object": {**posts[0]["object"], "id": "https://atelier.example/objects/nouveau.html"}}))
+    created = deliver(fediverse, db, site, allow_private=True)
+    assert len(created.plan.created) == 1 and created.report.states["sent"] == 2
+    [post] = one.posts()
+    [own] = two.posts("/users/a/inbox")
+    for request in (post, own):
+        activity = verified(request, pem)
+        assert activity["type"] == "Create" and activity["actor"] == fediverse.actor
+        assert activity["object"]["id"] == "https://atelier.example/objects/nouveau.html"
+        assert request.headers["content-type"] == "application/activity+json"
+
+    def edited(posts):
+        posts[-1]["digest"] = "edited"
+        posts[-1]["object"]["content"] = "<p>Corrigé.</p>"
+    edit_list(site, edited)
+    update = deliver(fediverse, db, site, allow_private=True)
+    assert len(update.plan.updated) == 1
+    activity = verified(one.posts()[-1], pem)
+    assert activity["type"] == "Update" and activity["object"]["content"] == "<p>Corrigé.</p>"
+    assert activity["object"]["updated"]
+
+    edit_list(site, lambda posts: posts.pop())
+    gone = deliver(fediverse, db, site, allow_private=True)
+    assert len(gone.plan.deleted) == 1
+    activity = verified(two.posts("/users/a/inbox")[-1], pem)
+    assert activity["type"] == "Delete"
+    assert activity["object"] == {"id": "https://atelier.example/objects/nouveau.html",
+                                  "type": "Tombstone", "deleted": activity["object"]["deleted"]}
+    again = deliver(fediverse, db, site, allow_private=True)  # nothing changed: nothing sent
+    assert not again.report.attempted
+    assert len(one.posts()) == 3 and len(two.posts("/users/a/inbox")) == 3
+
+
+def test_failures_wait_for_a_retry_refusals_are_recorded_and_a_gone_inbox_is_dropped(world):
+    site, fediverse, _, db, (one, two) = world
+    deliver(fediverse, db, site, allow_private=True)  # the first run records the catalogue
+    follow(db, one, "a")
+    follow(db, two, "a", shared=False)
+    follow(db, two, "b", shared=False)
+    one.status = 503
+    two.server.add("/users/a/inbox", 410)
+    two.server.add("/users/b/inbox", 403)
+    edit_list(site, lambda posts: posts[0].update(digest="changed"))
+    outcome = deliver(fediverse, db, site, allow_private=True)
+    assert dict(outcome.report.states) == {"pending": 1, "failed": 2}
+    log = DeliveryLog(db)
+    rows = {row.inbox: row for row in log.rows()}
+    assert [f.actor for f in log.followers.all()] == [one.url("/users/a"), two.url("/users/b")]
+    log.close()
+    waiting = rows[one.url("/inbox")]
+    assert waiting.state == "pending" and waiting.attempts == 1 and waiting.last_status == 503
+    assert waiting.next_try >= time.time() + FIRST_RETRY - 5
+    assert rows[two.url("/users/a/inbox")].state == "failed"
+    assert "403" in rows[two.url("/users/b/inbox")].last_error
+    posts_before = len(one.posts())
+    assert not deliver(fediverse, db, site, allow_private=True).report.attempted  # not due yet
+    assert len(one.posts()) == posts_before
+
+    status = run_relais("fediverse", "status", "--db", str(db))
+    assert status.returncode == 0, status.stderr
+    assert "2 followers" in status.stdout
+    assert "deliveries: 0 sent, 1 pending (1 owed retry), 0 in flight, 2 failed" in status.stdout
+    assert "410 Gone" in status.stdout and "answered 403" in status.stdout
+
+
+def test_what_an_answer_means_for_a_delivery():
+    now = 1000.0
+    assert decide(202, None, 1, now).state == "sent"
+    assert decide(500, None, 1, now).next_try == now + FIRST_RETRY
+    assert decide(500, None, 3, now).next_try == now + 4 * FIRST_RETRY
+    assert decide(429, None, 1, now, retry_after=3600).next_try == now + 3600
+    assert decide(None, Timeout("u", "slow"), 2, now).state == "pending"
+    assert decide(500, None, 10, now).state == "failed"  # given up
+    assert decide(404, None, 1, now).state == "failed"
+    assert decide(410, None, 1, now).drop_followers
+
+
+# --- kill -9 while delivering ----------------------------------------------------------------
+
+
+def test_a_killed_delivery_repeats_only_what_was_in_flight(world):
+    site, fediverse, _, db, (one, two) = world
+    deliver(fediverse, db, site, allow_private=True)  # the first run records the catalogue
+    slow = [Remote(f"127.0.0.{n}", delay=0.6) for n in range(3, 7)]
+    try:
+        for remote in slow:
+            for user in ("a", "b"):
+                follow(db, remote, user, shared=False)
+        edit_list(site, lambda posts: [post.update(digest="v2") for post in posts])
+        command = [sys.executable, "-m", "relais.cli", "fediverse", "deliver", "-s",
+                   "pelicanconf.py", "--site-dir", str(site), "--db", str(db),
+                   "--concurrency", "3", "--per-host", "1", "--allow-private-network"]
+        project = fediverse.key.parent / "site"  # make_site: the key beside the project
+        process = subprocess.Popen(command, cwd=project, env={**os.environ,
+                                   "PYTHONPATH": str(REPO)},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while sum(len(r.posts(p)) for r in slow for p in ("/users/a/inbox", "/users/b/inbox")) < 5:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the delivery did not start"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        log = DeliveryLog(db)
+        in_flight = {(row.activity, row.inbox) for row in log.rows(1000, ("in-flight",))}
+        sent_before = {(row.activity, row.inbox) for row in log.rows(1000, ("sent",))}
+        log.close()
+        assert 1 <= len(in_flight) <= 3  # the concurrency bound
+        for remote in slow:
+            remote.delay = 0.0
+        done = run_relais(*command[3:], cwd=project)
+        assert done.returncode == 0, done.stderr
+        received: dict[tuple[str, str], int] = {}
+        for remote in slow:
+            for path in ("/users/a/inbox", "/users/b/inbox"):
+                for request in remote.posts(path):
+                    pair = (json.loads(request.body)["id"], remote.url(path))
+                    received[pair] = received.get(pair, 0) + 1
+        assert len(received) == 3 * 8  # three updated posts, eight inboxes: nothing lost
+        twice = {pair for pair, count in received.items() if count > 1}
+        assert twice and twice <= in_flight  # only what was in flight was sent again
+        assert all(count <= 2 for count in received.values())
+        assert not (twice & sent_before)
+    finally:
+        for remote in slow:
+            remote.stop()
