@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from relais.plugins.fediverse import signatures
 from relais.plugins.fediverse.config import config
@@ -156,6 +157,25 @@ def test_a_development_build_lists_nothing(tmp_path):
     root = make_site(tmp_path / "site", "")
     build(root, "-e", 'FEDIVERSE_SERVER="https://atelier.example"')
     assert not (root / "output" / LIST_NAME).exists()
+
+
+def test_publish_without_a_receiver_database_or_followers_says_so_in_one_line(tmp_path):
+    root = make_site(tmp_path / "site", "https://atelier.example")
+    (root / "publishconf.py").write_text(
+        "from pelicanconf import *\nPUBLISH_TO = 'folder'\n"
+        f"PUBLISH_FOLDER = {str(tmp_path / 'www')!r}\nPUBLISH_SEND_WEBMENTIONS = False\n",
+        encoding="utf-8")
+    db = tmp_path / "site.sqlite3"  # FEDIVERSE_DB (make_site)
+    load_or_create(config(settings_of(root)).key)
+    nothing = run_relais("publish", cwd=root)
+    assert nothing.returncode == 0, nothing.stderr
+    assert f"Fediverse: no receiver database at {db} (FEDIVERSE_DB); nothing delivered." \
+        in nothing.stdout
+    Followers(db).close()  # the receiver ran, nobody follows yet
+    nobody = run_relais("publish", cwd=root)
+    assert nobody.returncode == 0, nobody.stderr
+    assert "Fediverse: 0 Create, 0 Update, 0 Delete; 3 post(s) already published recorded " \
+           "(not sent); no followers yet, nothing to send." in nobody.stdout
 
 
 # --- delivering to local inboxes -------------------------------------------------------------
@@ -358,3 +378,134 @@ def test_a_killed_delivery_repeats_only_what_was_in_flight(world):
     finally:
         for remote in slow:
             remote.stop()
+
+
+# --- the receiver: outbox, objects, the retries it sends -------------------------------------
+
+
+def test_the_receiver_serves_the_outbox_and_the_objects_and_sends_owed_retries(tmp_path, built):
+    from tests.test_fediverse import SiteActor
+
+    remote = Remote("127.0.0.1", status=503)
+    try:
+        with SiteActor(tmp_path) as site:
+            fediverse = config(site.settings)
+            db = tmp_path / "receiver.sqlite3"
+            output = tmp_path / "site" / "output"
+            posts = [{"url": f"{site.url}/{slug}/", "published": f"2026-0{n}-01T10:00:00Z",
+                      "id": f"{site.url}/objects/{slug}"} for n, slug in ((1, "a"), (2, "b"))]
+
+            def listing(*chosen):
+                entries = [{"url": p["url"], "digest": p["id"], "object": {
+                    "id": p["id"], "type": "Note", "url": p["url"], "content": "<p>x</p>",
+                    "attributedTo": fediverse.actor, "published": p["published"]}}
+                    for p in chosen]
+                (output / LIST_NAME).write_text(json.dumps(
+                    {"version": 1, "actor": fediverse.actor, "site_url": site.url,
+                     "posts": entries}))
+
+            listing(posts[0])
+            deliver(fediverse, db, output, allow_private=True)  # recorded, not sent
+            follow(db, remote, "a")
+            listing(*posts)
+            assert deliver(fediverse, db, output, allow_private=True).report.states["pending"]
+
+            outbox = httpx.get(f"{site.url}/actor/outbox").json()
+            assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 2
+            assert [a["object"]["id"] for a in outbox["orderedItems"]] == [
+                posts[1]["id"], posts[0]["id"]]  # newest first
+            assert {a["type"] for a in outbox["orderedItems"]} == {"Create"}
+            answer = httpx.get(posts[1]["id"])
+            assert answer.status_code == 200
+            assert answer.headers["content-type"].startswith("application/activity+json")
+            assert answer.json()["url"] == posts[1]["url"]
+            assert httpx.get(f"{site.url}/objects/nothing").status_code == 404
+
+            listing(posts[1])
+            deliver(fediverse, db, output, allow_private=True)
+            gone = httpx.get(posts[0]["id"])
+            assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
+            assert httpx.get(f"{site.url}/actor/outbox").json()["totalItems"] == 1
+        owed = remote.posts()
+        remote.status = 202
+        log = DeliveryLog(db)
+        log.db.execute("UPDATE fediverse_deliveries SET next_try=0")  # their time has come
+        log.close()
+        with SiteActor(tmp_path):
+            deadline = time.monotonic() + 20
+            while len(remote.posts()) < len(owed) + 2:  # the Create and the Delete, again
+                assert time.monotonic() < deadline, "the receiver did not send what is owed"
+                time.sleep(0.1)
+        log = DeliveryLog(db)
+        assert log.counts() == {"sent": 2}
+        log.close()
+    finally:
+        remote.stop()
+
+
+# --- the whole path: a bovine user follows, `relais publish` delivers -------------------------
+
+
+PUBLISH_CONF = """\
+import relais
+PATH = "content"
+SITENAME = "Atelier"
+SITEURL = {site_url!r}
+RELATIVE_URLS = False
+TIMEZONE = "UTC"
+THEME = relais.THEME
+PLUGINS = relais.PLUGINS
+FEDIVERSE_HANDLE = "atelier"
+FEDIVERSE_KEY = {key!r}
+FEDIVERSE_DB = {db!r}
+PUBLISH_TO = "folder"
+PUBLISH_FOLDER = {www!r}
+PUBLISH_SEND_WEBMENTIONS = False
+"""
+
+
+def test_relais_publish_delivers_create_update_delete_to_a_bovine_user(tmp_path):
+    from tests.support.peer import Peer, require_peer
+    from tests.test_fediverse import SiteActor, wait_until
+
+    require_peer()
+    (tmp_path / "bovine").mkdir()
+    with Peer(tmp_path / "bovine") as peer, SiteActor(tmp_path / "actor") as site:
+        carol = peer.user("carol")
+        actor = f"{site.url}/actor"
+        carol.lookup(f"acct:atelier@{site.url.removeprefix('http://')}")
+        carol.send({"@context": "https://www.w3.org/ns/activitystreams", "type": "Follow",
+                    "actor": carol.actor["id"], "object": actor, "to": [actor]})
+        wait_until(lambda: [f for f in site.fediverse.followers.all() if f.accepted],
+                   what="carol's follow, accepted")
+
+        project = tmp_path / "project"
+        (project / "content").mkdir(parents=True)
+        (project / "content" / "old.md").write_text(
+            "Title: Ancien\nDate: 2026-01-01 10:00\n\nDéjà là.\n", encoding="utf-8")
+        (project / "publishconf.py").write_text(PUBLISH_CONF.format(
+            site_url=site.url, key=site.settings["FEDIVERSE_KEY"],
+            db=str(tmp_path / "actor" / "receiver.sqlite3"), www=str(tmp_path / "www")),
+            encoding="utf-8")
+
+        def publish() -> str:
+            done = run_relais("publish", "--allow-private-network", cwd=project)
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        assert "1 post(s) already published recorded (not sent)" in publish()
+        story = project / "content" / "new.md"
+        story.write_text("Title: Le four\nDate: 2026-03-01 10:00\nSummary: Une cuisson.\n\n"
+                         "Premier four de l'année.\n", encoding="utf-8")
+        assert "1 Create, 0 Update, 0 Delete for 1 inbox(es); 1 sent" in publish()
+        object_id = f"{site.url}/objects/le-four.html"
+        wait_until(lambda: f"{object_id}#create" in carol.inbox(), what="the Create at bovine")
+
+        story.write_text(story.read_text().replace("Premier", "Deuxième"), encoding="utf-8")
+        assert "0 Create, 1 Update, 0 Delete for 1 inbox(es); 1 sent" in publish()
+        wait_until(lambda: any(i.startswith(f"{object_id}#update/") for i in carol.inbox()),
+                   what="the Update at bovine")
+
+        story.unlink()
+        assert "0 Create, 0 Update, 1 Delete for 1 inbox(es); 1 sent" in publish()
+        wait_until(lambda: f"{object_id}#delete" in carol.inbox(), what="the Delete at bovine")
