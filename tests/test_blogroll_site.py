@@ -4,6 +4,7 @@ the widget's data, and the build's one-line errors. All offline, from committed 
 from __future__ import annotations
 
 import json
+import re
 
 import listparser
 import mf2py
@@ -42,6 +43,14 @@ def test_the_sample_blogroll_page_has_an_h_card_per_creator(sample_site):
     )  # Jeanne lists and links to us
     english = (output / "en" / "blogroll" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in english and "Jeanne Potier" in english
+    # "mutual" says why, in words true of each: Lou does not list us, she replied to a post
+    evidence = dict(re.findall(r'rel="[^"]*">([^<]+)</a>\s*</h2>\s*<p class="blogroll-reciprocity">'
+                               r'<span class="blogroll-mutual">[^<]+</span> ([^<]+)</p>', html))
+    assert evidence["Lou Ferrand"] == "a répondu à un billet d’ici ou l’a cité"
+    assert evidence["Jeanne Potier"] == ("cite ce site dans son blogroll · renvoie vers ce site "
+                                         "dans un billet · a répondu à un billet d’ici ou l’a cité")
+    assert "title=" not in html[html.index('class="blogroll-list"'):]  # no tooltip-only facts
+    assert "lists this site in their blogroll" in english
 
 
 def test_the_blogroll_is_served_as_opml_and_json(sample_site):

@@ -90,6 +90,18 @@ def test_jf2_round_trip_keeps_every_field():
     assert from_jf2(to_jf2(mention, 7), "receiver") == mention
 
 
+def test_a_reply_to_a_reply_keeps_what_else_it_answers_through_the_gate():
+    other = "https://theo.example/2026/reponse/"
+    html = page(f'<article class="h-entry">{CARD}<a class="u-in-reply-to" href="{TARGET}">t</a>'
+                f'<a class="u-in-reply-to" href="{other}#c">o</a>'
+                '<a class="u-in-reply-to" href="javascript:alert(1)">x</a>'
+                '<p class="e-content">Oui</p></article>')
+    mention = mention_from_html(html, SOURCE, TARGET, received="", via="receiver")
+    assert mention["type"] == "reply" and mention["in_reply_to"] == [other]
+    assert from_jf2(to_jf2(mention, 7), "receiver") == mention  # our receiver serves the thread
+    assert from_jf2({**to_jf2(mention, 7), "in-reply-to": TARGET}, "x")["in_reply_to"] == []
+
+
 def mention(source="https://a.example/1", text="hello", **extra):
     return {"source": source, "target": TARGET, "type": "reply", "url": source,
             "author": {"name": "A", "url": None, "photo": None}, "published": None,

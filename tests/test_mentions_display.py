@@ -97,6 +97,14 @@ def conversation_site(tmp_path_factory):
         mention("reply", 11, source="https://x.spam.example/1",
                 content={"html": "", "text": "spam"}),
         mention("reply", 12, content={"html": "", "text": "Très long. " * 100}),
+        # a thread: 13 answers Jeanne's reply (2), 14 answers 13; 15 names a post we never had
+        mention("reply", 13, content={"html": "", "text": "D'accord avec Jeanne"},
+                in_reply_to=[f"{SITE}/2026/tasses/", "https://friend2.example/post/2"]),
+        mention("reply", 14, content={"html": "", "text": "Moi aussi"},
+                in_reply_to=["https://friend13.example/post/13"]),
+        mention("reply", 15, content={"html": "", "text": "Ailleurs"},
+                in_reply_to=["https://elsewhere.example/p"]),
+        mention("like", 16), mention("like", 17),
     ]
     settings = make_site(root, mentions, "WEBMENTIONS_BLOCKLIST = ['spam.example']\n",
                          avatars={PHOTO: png()})
@@ -107,15 +115,35 @@ def test_mf2py_reads_the_conversation_back_from_the_built_page(conversation_site
     properties = entry_of(conversation_site / "2026" / "tasses" / "index.html")["properties"]
     comments = properties["comment"]
     assert all("h-cite" in c["type"] for c in comments)
-    assert names(comments) == ["Friend 1", "Jeanne", "Friend 8", "Friend 12"]  # date order
+    assert names(comments) == ["Friend 1", "Jeanne", "Friend 8", "Friend 12", "Friend 15"]
     assert comments[1]["properties"]["content"][0]["html"] == "<p>Superbe <b>émail</b></p>"
     assert comments[1]["properties"]["published"][0].startswith("2026-03-12T10:00:00+01")
     assert comments[2]["properties"]["rsvp"] == ["yes"]
-    assert names(properties["like"]) == ["Friend 3", "Friend 4"]
+    assert names(properties["like"]) == ["Friend 3", "Friend 4", "Friend 16", "Friend 17"]
     assert properties["like"][0]["properties"]["url"] == ["https://friend3.example/post/3"]
     assert names(properties["repost"]) == ["Friend 5"]
     assert properties["bookmark"][0]["properties"]["name"] == ["À lire"]
     assert properties["mention"][0]["properties"]["url"] == ["https://friend7.example/post/7"]
+
+
+def test_a_reply_to_a_reply_is_threaded_under_it(conversation_site):
+    comments = entry_of(conversation_site / "2026" / "tasses" / "index.html")["properties"]["comment"]
+    jeanne = comments[1]["properties"]
+    [answer] = jeanne["comment"]  # mf2: the reply's own comments
+    assert names([answer]) == ["Friend 13"]
+    assert names(answer["properties"]["comment"]) == ["Friend 14"]
+    assert "comment" not in comments[0]["properties"]
+
+
+def test_likes_and_reposts_in_words_with_the_names_as_h_card_links(conversation_site):
+    html = (conversation_site / "2026" / "tasses" / "index.html").read_text(encoding="utf-8")
+    people = re.findall(r'<h3 class="mentions-subtitle mentions-people">(.*?)</h3>', html, re.S)
+    assert people == [
+        'Aimé par <a class="h-card u-url p-name" href="https://friend3.example/" '
+        'rel="nofollow ugc">Friend 3</a> et 3 autres personnes',
+        'Partagé par <a class="h-card u-url p-name" href="https://friend5.example/" '
+        'rel="nofollow ugc">Friend 5</a>']
+    assert "6 réponses" in html  # the counts include the replies inside threads
 
 
 def test_outside_links_are_ugc_avatars_are_local_and_long_replies_are_cut(conversation_site):

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 from markupsafe import Markup, escape
-from relais.plugins.webmentions.incoming.record import RSVP_VALUES, sort_moment
+from relais.plugins.webmentions.incoming.record import RSVP_VALUES, pair_url, sort_moment
 
 from relais import foreign
 
@@ -55,6 +55,30 @@ class Shown:
     content: Markup | None     # sanitised HTML, or escaped plain text when cut
     truncated: bool
     rsvp: str | None
+    source: str = ""
+    in_reply_to: tuple[str, ...] = ()  # other posts it answers (normalised URLs)
+    thread: list[Shown] = field(default_factory=list)  # the replies that answer this one
+
+    def walk(self):
+        """This one, then every reply of its thread, depth first."""
+        yield self
+        for reply in self.thread:
+            yield from reply.walk()
+
+
+def threaded(replies: list[Shown]) -> list[Shown]:
+    """The replies (in date order) as threads: a reply whose `in-reply-to` names an earlier
+    reply of the same conversation goes under it; the others stay at the top, in order.
+    Only an earlier reply can be a parent, so no chain of replies can loop."""
+    by_url: dict[str, Shown] = {}
+    top = []
+    for reply in replies:
+        parent = next((by_url[u] for u in reply.in_reply_to if u in by_url), None)
+        (parent.thread if parent else top).append(reply)
+        for url in (reply.url, reply.source):
+            if url:
+                by_url.setdefault(pair_url(url), reply)
+    return top
 
 
 @dataclass
@@ -66,8 +90,9 @@ class Conversation:
     @property
     def counts(self) -> dict[str, int]:
         counts = {t: len(v) for t, v in self.faces.items()}
-        counts["reply"] = sum(1 for r in self.replies if r.type == "reply")
-        counts["rsvp"] = sum(1 for r in self.replies if r.type == "rsvp")
+        every = [r for top in self.replies for r in top.walk()]
+        counts["reply"] = sum(1 for r in every if r.type == "reply")
+        counts["rsvp"] = sum(1 for r in every if r.type == "rsvp")
         for kind in LINK_TYPES:
             counts[kind] = sum(1 for m in self.links if m.type == kind)
         return counts
@@ -139,6 +164,8 @@ def show(mention: dict, *, max_length: int, avatar_of) -> Shown:
         content=content,
         truncated=truncated,
         rsvp=mention.get("rsvp") if mention.get("rsvp") in RSVP_VALUES else None,
+        source=mention["source"],
+        in_reply_to=tuple(mention.get("in_reply_to") or ()),
     )
 
 
@@ -187,5 +214,6 @@ def conversations(mentions: Iterable[dict], *, domains: Iterable[str], show_type
                 conversation.replies.append(shown)
             else:
                 conversation.links.append(shown)
+        conversation.replies = threaded(conversation.replies)
         result[path] = conversation
     return result

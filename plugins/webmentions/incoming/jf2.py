@@ -53,6 +53,7 @@ def from_jf2(entry: dict, via: str) -> dict:
         "name": _string(entry.get("name")),
         "content": {"html": _string(content.get("html")) or "",
                     "text": _string(content.get("text")) or ""} if content else None,
+        "in_reply_to": entry.get("in-reply-to"),  # webmention.io: only our target (dropped)
         "received": normalize_date(entry.get("wm-received")),
         "via": via,
     })
@@ -82,6 +83,8 @@ def to_jf2(mention: dict, wm_id: int) -> dict:
     if mention["type"] == "rsvp":
         entry["rsvp"] = mention["rsvp"]
         entry["in-reply-to"] = mention["target"]
+    if mention["type"] in ("reply", "rsvp") and mention.get("in_reply_to"):
+        entry["in-reply-to"] = [mention["target"], *mention["in_reply_to"]]  # a thread
     return entry
 
 

@@ -154,6 +154,8 @@ def mention_from_html(html: str, source: str, target: str, *, received: str, via
             _text(_first(entry["properties"], "published")) if entry else None),
         "name": name,
         "content": content,
+        "in_reply_to": [_url_of(v) for v in entry["properties"].get("in-reply-to", [])]
+        if entry else [],
         "received": received,
         "via": via,
     })

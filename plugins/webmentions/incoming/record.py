@@ -11,6 +11,8 @@ A mention is a plain dict (it is stored as JSON in git):
     name             the mentioning post's title, or None
     content          {"html", "text"} or None
     rsvp             yes | no | maybe | interested, or None
+    in_reply_to      the other posts a reply answers besides our target (another reply
+                     under our post makes a thread), at most MAX_IN_REPLY_TO, or []
     received         ISO 8601 UTC string (when it was first verified)
     via              "receiver" or "webmention.io"
 
@@ -33,6 +35,7 @@ TYPES = ("reply", "like", "repost", "bookmark", "mention", "rsvp")
 RSVP_VALUES = ("yes", "no", "maybe", "interested")
 MAX_HTML_CHARS = 100_000      # a reply's HTML, read (then cut down by foreign.html)
 MAX_TEXT_CHARS = 20_000       # its text (WEBMENTIONS_MAX_REPLY_LENGTH is at most 20,000)
+MAX_IN_REPLY_TO = 10          # the posts one reply answers, kept
 
 # JF2 / webmention.io `wm-property` for each type, and back
 PROPERTY_OF_TYPE = {
@@ -42,7 +45,7 @@ PROPERTY_OF_TYPE = {
 TYPE_OF_PROPERTY = {prop: kind for kind, prop in PROPERTY_OF_TYPE.items()}
 
 FIELDS = ("source", "target", "type", "url", "author", "published", "name", "content",
-          "rsvp", "received", "via")
+          "rsvp", "in_reply_to", "received", "via")
 
 
 def pair_url(url: str) -> str:
@@ -93,6 +96,21 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def answered(values, target: str) -> list[str]:
+    """The URLs a reply answers other than `target`, through the gate, normalised, unique."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list | tuple):
+        return []
+    own = pair_url(target)
+    found = []
+    for value in values:
+        url = foreign.url(value) if isinstance(value, str) else None
+        if url and pair_url(url) != own and pair_url(url) not in found:
+            found.append(pair_url(url))
+    return found[:MAX_IN_REPLY_TO]
+
+
 def clean(mention: dict) -> dict:
     """The mention with exactly the known fields, in a stable shape (missing → None), every
     foreign value through the gate. `source` and `target` are the caller's to check: they
@@ -114,4 +132,5 @@ def clean(mention: dict) -> dict:
         "name": foreign.text(mention.get("name")) or None,
         "content": {"html": html, "text": text} if html or text else None,
         "rsvp": mention.get("rsvp") if mention.get("rsvp") in RSVP_VALUES else None,
+        "in_reply_to": answered(mention.get("in_reply_to"), mention["target"]),
     }
