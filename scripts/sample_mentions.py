@@ -67,6 +67,7 @@ LONG_REPLY = (
 )
 
 # (friend, kind, slug of the target path, published, content or title)
+# A reply in ANSWERS also answers another reply: index in MENTIONS -> index of that reply.
 MENTIONS = [
     ("jeanne", "reply", "2026/douze-tasses/", "2026-02-04T08:12:00+01:00",
      "Une seule forme de tasse, c'est courageux et <em>très</em> juste. Je garde ton carnet "
@@ -97,7 +98,15 @@ MENTIONS = [
     ("four", "like", "2026/bols-et-plateaux/", "2026-10-05T12:00:00+02:00", None),
     ("jeanne", "mention", "2026/dix-personnes/", "2026-01-14T19:30:00+01:00",
      "Dix personnes qui en touchent dix : ce que Maëlle a compris avant nous"),
+    # added later (appended, so that the sources above keep their addresses)
+    ("sam", "like", "2026/premiere-cuisson/", "2026-05-12T07:30:00+02:00", None),
+    ("four", "like", "2026/premiere-cuisson/", "2026-05-12T18:00:00+02:00", None),
+    # a thread: Lou answers Théo's reply (see ANSWERS)
+    ("lou", "reply", "2026/bols-et-plateaux/", "2026-10-05T19:10:00+02:00",
+     "Théo, ton huile de lin sent encore bon dans mon atelier. Merci à vous deux !"),
 ]
+
+ANSWERS = {19: 14}
 
 PROPERTY = {"reply": "u-in-reply-to", "like": "u-like-of", "repost": "u-repost-of",
             "bookmark": "u-bookmark-of"}
@@ -117,8 +126,12 @@ def source_page(base: str, index: int, friend: str, kind: str, path: str, publis
     elif kind == "bookmark":
         body = f'<a class="{PROPERTY[kind]} p-name" href="{target}">{text}</a>'
     elif kind == "reply":
-        body = (f'<a class="{PROPERTY[kind]}" href="{target}">En réponse à Maëlle</a>'
-                f'<div class="e-content"><p>{text}</p></div>')
+        body = f'<a class="{PROPERTY[kind]}" href="{target}">En réponse à Maëlle</a>'
+        if index in ANSWERS:
+            parent = MENTIONS[ANSWERS[index]][0]
+            body += (f' et à <a class="{PROPERTY[kind]}" href="{base}/{parent}/posts/'
+                     f'{ANSWERS[index]}">{FRIENDS[parent][0]}</a>')
+        body += f'<div class="e-content"><p>{text}</p></div>'
     else:
         body = f'<a class="{PROPERTY[kind]}" href="{target}">{kind}</a>'
     return (f"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{name}</title>"
