@@ -3,9 +3,11 @@
 Local servers on 127.0.0.1 play the rest of the web, as an attacker would:
 a followed creator's hostile home page (h-card), feed and blogroll (OPML), a
 hostile OPML export imported by the owner, hostile JF2 items from a
-"webmention.io", hostile source pages verified by our own receiver, and a
-candidate found by discovery. The real commands store all of it (`blogroll
-import`, `blogroll refresh`, `mentions fetch`, `receiver`, `discover`); the
+"webmention.io", hostile source pages verified by our own receiver, hostile
+fediverse activities POSTed to the receiver's inbox (signed by a hostile
+actor whose profile is hostile too), and a candidate found by discovery.
+The real commands store all of it (`blogroll import`, `blogroll refresh`,
+`mentions fetch`, `receiver`, `discover`); the
 site is built and its pages opened in Chromium, which must see no dialog, no
 `javascript:`/`data:` link, no `on*` attribute and no foreign `<script>`,
 `<style>`, `<iframe>` or `<form>`, while the benign value beside each hostile
@@ -17,7 +19,8 @@ Every foreign field reaches the template that shows it:
   title, date (feed);
 - "recently from people I follow": URL, title, creator, site, date;
 - mentions: author name, URL, avatar, initial; permalink, date, name, content,
-  RSVP, type (JF2 items and source pages).
+  RSVP, type (JF2 items, source pages and fediverse activities: content, name,
+  summary, url, the actor's name, url and icon).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, Receive
 from tests.conftest import run_relais, write_tiny_site
 from tests.support.fleet import solid_png
 from tests.support.local_http import LocalServer
+from tests.support.receivers import free_port
+from tests.test_fediverse import Remote, site_settings
 
 SITE = "https://atelier.example"
 TARGET = f"{SITE}/2026/tasses/"
@@ -129,6 +134,7 @@ class World:
     web: str
     terminal: dict[str, str]  # command -> what the owner saw
     report: str
+    inbox: dict[str, int]     # hostile activity -> the inbox's answer
 
 
 def relais(*args: str, cwd: Path) -> str:
@@ -191,13 +197,86 @@ def serve_the_hostile_web(server: LocalServer) -> str:
     return web
 
 
-def receive_sources(world_root: Path, output: Path, web: str) -> str:
-    """Our own receiver verifies the hostile and benign source pages; moderation shows the
-    owner who waits; approved, they come to the archive through its JF2 API."""
+AP_HOSTILE_HTML = ("<p>Réponse fédérée<script>alert('ap script')</script>"
+                   "<img src=x onerror=alert('ap img')><a href='javascript:alert(1)'>lien</a>"
+                   "<svg onload=alert('ap svg')></svg><iframe src='/x'></iframe></p>")
+
+
+def hostile_actors(server: LocalServer) -> tuple[Remote, Remote]:
+    """Zoé, whose profile is hostile, and Trent, who tries to act in her name."""
+    web = server.base
+    zoe = Remote(server, "zoe", {
+        "name": "<script>alert('ap name')</script>Zoé Fédérée",
+        "url": "javascript:alert('ap profile')", "icon": {"url": f"{web}/evil/avatar.svg"}})
+    return zoe, Remote(server, "trent", {"name": "Trent"})
+
+
+def nested(depth: int) -> dict:
+    value: dict = {"end": True}
+    for _ in range(depth):
+        value = {"type": "Note", "tag": [value]}
+    return value
+
+
+def send_hostile_activities(inbox: str, zoe: Remote, trent: Remote) -> dict[str, int]:
+    """What a hostile fediverse sends the inbox; the answer to each."""
+    def note(n: int, **fields) -> dict:
+        return {"id": f"{zoe.id}/notes/{n}", "type": "Note", "attributedTo": zoe.id,
+                "inReplyTo": TARGET, "published": f"2026-03-0{n}T10:00:00Z", **fields}
+
+    def create(n: int, **fields) -> dict:
+        return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{zoe.id}/c/{n}",
+                "type": "Create", "actor": zoe.id, "object": note(n, **fields)}
+
+    like = {"id": f"{zoe.id}/likes/1", "type": "Like", "actor": zoe.id, "object": TARGET}
+    activities = {
+        "reply": create(1, content=AP_HOSTILE_HTML, url="javascript:alert('ap url')",
+                        name="<img src=x onerror=alert('ap title')>Titre",
+                        summary="<script>alert('ap cw')</script>Attention"),
+        "like": like,
+        "huge": create(2, content="<p>" + "<b>grand</b> " * 15_000 + "</p>"),  # ~190 KiB
+        "too large": create(3, content="<p>" + "<b>énorme</b> " * 25_000 + "</p>"),
+        "deep": create(4, content="<p>profond</p>", tag=[nested(40)]),
+    }
+    answers = {}
+    with httpx.Client(timeout=20) as http:
+        for name, activity in activities.items():
+            body, headers = zoe.signed(inbox, activity)
+            answers[name] = http.post(inbox, content=body, headers=headers).status_code
+            if name == "like":  # the same signed request again
+                answers["replay"] = http.post(inbox, content=body, headers=headers).status_code
+        body, headers = zoe.signed(inbox, {})
+        body = b"[" * 100_000 + b"]" * 100_000  # past any parser's recursion
+        from relais.plugins.fediverse import signatures
+
+        headers = signatures.sign("POST", inbox, zoe.key, zoe.key_id, body=body)
+        answers["nested past the parser"] = http.post(inbox, content=body,
+                                                      headers=headers).status_code
+        forged = json.dumps({**like, "id": f"{trent.id}/likes/9"}).encode()  # trent signs as zoe
+        headers = signatures.sign("POST", inbox, trent.key, trent.key_id, body=forged)
+        answers["forged actor"] = http.post(inbox, content=forged, headers=headers).status_code
+        body, headers = trent.signed(inbox, {**like, "actor": trent.id})  # zoe's like id
+        answers["stolen id"] = http.post(inbox, content=body, headers=headers).status_code
+    return answers
+
+
+def receive_sources(world_root: Path, output: Path, web: str,
+                    actors: tuple[Remote, Remote]) -> tuple[str, dict[str, int]]:
+    """Our own receiver verifies the hostile and benign source pages and takes the hostile
+    fediverse activities; moderation shows the owner who waits; approved, they come to the
+    archive through its JF2 API."""
+    from relais.plugins.fediverse.config import config as fediverse_config
+    from relais.plugins.fediverse.server import Fediverse
+
+    port = free_port()
+    actor = Fediverse(fediverse_config(site_settings(
+        world_root / "actor", SITE, FEDIVERSE_SERVER=f"http://127.0.0.1:{port}")))
     config = ReceiverConfig(db=world_root / "wm.sqlite3", site_dir=output,
                             domains=["atelier.example"], token=TOKEN, allow_private=True,
-                            moderation=True)
-    with ReceiverThread(config) as receiver, httpx.Client(base_url=receiver.url) as http:
+                            moderation=True, extensions=(actor,))
+    with ReceiverThread(config, port=port) as receiver, \
+            httpx.Client(base_url=receiver.url) as http:
+        answers = send_hostile_activities(f"{receiver.url}/inbox", *actors)
         for path in ("/src/evil", "/src/kind"):
             answer = http.post("/", data={"source": f"{web}{path}", "target": TARGET})
             assert answer.status_code == 201, answer.text
@@ -210,7 +289,7 @@ def receive_sources(world_root: Path, output: Path, web: str) -> str:
                cwd=world_root)
         relais("mentions", "fetch", "-s", "site.py", "--api",
                f"{receiver.url}/api/mentions.jf2", cwd=world_root)
-    return waiting
+    return waiting, answers
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +321,8 @@ def world(tmp_path_factory) -> World:
         terminal["refresh"] = relais("blogroll", "refresh", "-s", "site.py", cwd=root)
         terminal["fetch"] = relais("mentions", "fetch", "-s", "site.py", cwd=root)
         relais("build", "-s", "site.py", cwd=root)  # the receiver reads the list of pages
-        terminal["moderate"] = receive_sources(root, root / "output", web)
+        terminal["moderate"], inbox = receive_sources(root, root / "output", web,
+                                                      hostile_actors(server))
         terminal["discover"] = relais("discover", "-s", "site.py", "--all", cwd=root)
         terminal["explain"] = relais("discover", "-s", "site.py", "--offline", "--explain",
                                      f"{web}/cand/", cwd=root)
@@ -252,7 +332,7 @@ def world(tmp_path_factory) -> World:
     finally:
         server.stop()
     return World(root, settings, root / "output", web, terminal,
-                 (root / "report.html").read_text(encoding="utf-8"))
+                 (root / "report.html").read_text(encoding="utf-8"), inbox)
 
 
 PAGES = ["index.html", "blogroll/index.html", "2026/tasses/index.html", "archives/index.html"]
@@ -313,10 +393,11 @@ def test_no_foreign_value_runs_and_every_benign_one_is_shown(world, browser, ser
         assert shown in blogroll
     mentions = texts["2026/tasses/index.html"]
     for shown in ("Alice Amie", "Merci pour ce billet", "Rita Oui", "Bruno Bienvenu",
-                  "Superbe émail", "Marque"):
+                  "Superbe émail", "Marque", "Réponse fédérée", "Attention", "grand grand"):
         assert shown in mentions
     # and the hostile ones are shown as the text they are, never run
     assert "‹script>alert('jf2 name')‹/script>Mallory" in mentions
+    assert "‹script>alert('ap name')‹/script>Zoé Fédérée" in mentions
     assert "‹img src=x onerror=alert('title')>Titre" in blogroll
 
 
@@ -368,6 +449,30 @@ def test_what_was_stored_passed_the_gate(world):
                 assert value.startswith(("http://127.0.0.1:", SITE)), (path, key, value)
     published = listparser.parse((world.output / "blogroll.opml").read_bytes())
     assert not published.bozo and len(published.feeds) >= 2
+
+
+def test_the_inbox_refuses_what_it_cannot_trust_or_bound(world):
+    assert world.inbox == {
+        "reply": 202, "like": 202, "huge": 202,
+        "replay": 401,                   # the same signature twice
+        "too large": 413,                # past 256 KiB, refused before it is read
+        "deep": 400,                     # nested past 16 levels
+        "nested past the parser": 400,   # would have been a RecursionError
+        "forged actor": 401,             # trent's key, zoe's name
+        "stolen id": 400,                # trent reusing zoe's like
+    }
+    archive = json.loads((world.root / "data/webmentions/received.json").read_text())
+    by_source = {m["source"]: m for m in archive["mentions"]}
+    taken = sorted(s.split("/zoe/", 1)[1] for s in by_source if "/zoe/" in s)
+    assert taken == ["likes/1", "notes/1", "notes/2"]
+    zoe = next(m for m in archive["mentions"] if m["source"].endswith("/zoe/notes/1"))
+    assert zoe["url"] == zoe["source"]                 # the javascript: url was dropped
+    assert zoe["author"]["url"].endswith("/zoe")       # so was the profile's
+    assert zoe["name"].startswith("‹img")              # a name is text, never markup
+    assert "<script" not in zoe["content"]["html"] and "onerror" not in zoe["content"]["html"]
+    huge = next(m for m in archive["mentions"] if m["source"].endswith("/zoe/notes/2"))
+    # read up to 100,000 characters (nh3 then closes what the cut left open), text 20,000
+    assert len(huge["content"]["html"]) <= 100_100 and len(huge["content"]["text"]) <= 20_000
 
 
 def test_the_owners_terminal_gets_no_escape_sequence_and_no_rich_markup(world):
@@ -433,3 +538,46 @@ def test_the_browser_check_catches_a_hostile_page(browser, serve_directory, tmp_
     page.goto(f"{serve_directory(broken)}/index.html")
     assert len(hostile_in(page)) == 2
     page.close()
+
+
+PRIVATE_ACTORS = ["http://10.0.0.7/users/a", "http://169.254.169.254/latest/meta-data",
+                  "http://[fd00::1]/users/b", "http://localhost:9/users/c"]
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_a_key_or_an_actor_on_a_private_address_is_never_connected_to(
+        tmp_path, monkeypatch, allow_private):
+    """Activities whose key (and actor) are on private, link-local or loopback addresses:
+    refused without a connection. The connect layer under the guard is stubbed, so not a
+    packet could leave even if the guard regressed; with private addresses allowed (the
+    control), the same requests do reach the stub."""
+    import httpcore
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from relais.plugins.fediverse import signatures
+
+    from relais.net import streams
+    from tests.test_fediverse import SiteActor
+
+    attempts = []
+
+    async def no_packet(self, host, port, *args, **kwargs):
+        attempts.append((host, port))
+        raise httpcore.ConnectError("the test's connect layer sends nothing")
+
+    monkeypatch.setattr(streams.AsyncioBackend, "connect_tcp", no_packet)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    answers = []
+    with SiteActor(tmp_path, allow_private=allow_private) as site:
+        inbox = f"{site.url}/inbox"
+        for actor in PRIVATE_ACTORS[:1] if allow_private else PRIVATE_ACTORS:  # the control
+            for activity in ({"id": f"{actor}/likes/1", "type": "Like",
+                              "object": f"{site.url}/2026/douze-tasses/"},
+                             {"id": f"{actor}#delete", "type": "Delete", "object": actor}):
+                body = json.dumps({**activity, "actor": actor}).encode()
+                headers = signatures.sign("POST", inbox, key, f"{actor}#main-key", body=body)
+                answers.append(httpx.post(inbox, content=body, headers=headers).status_code)
+    assert answers == [401] * len(answers)
+    if allow_private:
+        assert {host for host, _ in attempts} == {"10.0.0.7"}
+    else:
+        assert attempts == []

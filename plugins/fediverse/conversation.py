@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from html import escape
 from urllib.parse import urlsplit
 
 from relais.plugins.blogroll.parse import plain_text
@@ -130,7 +131,7 @@ def mention(kind: str, source: str, target: str, author: dict, thing: dict | Non
     html = content_of(thing)
     summary = foreign.text(thing.get("summary"), MAX_TEXT_CHARS)
     if summary:  # a content warning: said first, as the sender's server shows it
-        html = f"<p><strong>{foreign.text(summary)}</strong></p>{html}"
+        html = f"<p><strong>{escape(summary)}</strong></p>{html}"
     return clean({
         "source": source, "target": target, "type": kind,
         "url": url or link_of(thing.get("url")) or source,
