@@ -249,3 +249,30 @@ def test_a_deleted_actor_takes_everything_it_sent_with_it(world, remotes):
                                  "object": ursula.id, "actor": ursula.id})
     assert claim.status_code == 401
     assert f"{ursula.id}/notes/7" in shown(world)
+
+
+def test_the_id_of_an_object_we_delivered_names_its_post(world, remotes):
+    """Mastodon likes and answers the object it received (`SERVER/objects/...`), not the
+    page: the delivery log says which post that object is."""
+    from relais.plugins.fediverse.objects import PostList, SitePost, object_id
+
+    _, people = remotes
+    mallory = people["mallory"]
+    fediverse = world.actor.fediverse
+    delivered = object_id(fediverse.config, world.post)
+    fediverse.log.reconcile(PostList(fediverse.config.actor, fediverse.config.site_url, [
+        SitePost(world.post, delivered, "d1", {"id": delivered, "type": "Note",
+                                                "url": world.post})]))
+    liked = {"id": f"{mallory.id}/likes/obj", "type": "Like", "object": delivered}
+    reply = note(mallory, world, 11, inReplyTo=delivered)
+    assert send(world, mallory, liked).status_code == 202
+    assert send(world, mallory, {"id": f"{mallory.id}/c/11", "type": "Create",
+                                 "object": reply}).status_code == 202
+    now = shown(world)
+    assert now[liked["id"]]["wm-target"] == world.post
+    assert now[reply["id"]]["wm-target"] == world.post
+    # an object id we never delivered is no post of ours
+    unknown = {"id": f"{mallory.id}/likes/unknown", "type": "Like",
+               "object": f"{fediverse.config.server}/objects/2026/nothing"}
+    assert send(world, mallory, unknown).status_code == 202
+    assert unknown["id"] not in shown(world)

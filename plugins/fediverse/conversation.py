@@ -8,8 +8,9 @@ received archive as the Webmentions (the receiver's `mentions` table, served by 
   names. Its `url` is the object's `url` (its page) when it has one.
 - Delete of such an object, Undo of a Like or Announce → the mention is deleted (a tombstone
   the next fetch applies); Delete of an actor → everything from that actor.
-- "Ours" means under SITEURL: a post's permalink, which is what a Like, an Announce or a reply
-  names (`ours`).
+- "Ours" means a post's page under SITEURL, or the id of the object we delivered for it
+  (`SERVER/objects/...`, looked up in the delivery log), which is what Mastodon and its peers
+  name in a Like, an Announce or an `inReplyTo` (`Conversation.ours`).
 
 Trust: the inbox already checked that the signer is the activity's actor. Here an activity's
 id must be on its actor's server (scheme, host and port), an embedded object is taken as sent
@@ -104,14 +105,13 @@ def origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
-def ours(config: Config, url) -> str | None:
-    """The post a URL names, as the archive spells it, when it is ours (under SITEURL)."""
+def under_site(config: Config, url) -> str | None:
+    """The URL as the archive spells it, when it is under SITEURL."""
     found = foreign.url(url)
     if found is None or not config.site_url:
         return None
     post = pair_url(found)
-    home = pair_url(config.site_url + "/")
-    return post if post.startswith(home) else None
+    return post if post.startswith(pair_url(config.site_url + "/")) else None
 
 
 def content_of(thing: dict) -> str:
@@ -156,9 +156,11 @@ class Conversation:
     database. `fetch(url)` is the inbox's signed GET through the one client."""
 
     def __init__(self, config: Config, db, fetch: Callable[[str], Awaitable[dict]], *,
-                 moderation: bool = False, domain_state=lambda domain: None):
+                 moderation: bool = False, domain_state=lambda domain: None,
+                 post_of: Callable[[str], str | None] = lambda object_id: None):
         self.config = config
         self.fetch = fetch
+        self.post_of = post_of
         self.moderation = moderation
         self.domain_state = domain_state
         self.archive = Inbox(db)
@@ -167,6 +169,16 @@ class Conversation:
 
     def close(self) -> None:
         self.archive.close()
+
+    def ours(self, url) -> str | None:
+        """The post a URL names (its page, or the object we delivered for it), as the
+        archive spells it; None when it is not one of ours."""
+        if not isinstance(url, str):
+            return None
+        objects = f"{self.config.server}/objects/"
+        if url.startswith(objects):
+            return under_site(self.config, self.post_of(url))
+        return under_site(self.config, url)
 
     # --- what was stored, and by whom ---------------------------------------------
 
@@ -263,7 +275,7 @@ class Conversation:
         return source
 
     async def reaction(self, activity: dict, kind: str, actor: str) -> str | None:
-        target = ours(self.config, id_of(activity.get("object")))
+        target = self.ours(id_of(activity.get("object")))
         if target is None:
             return None
         source = self.own_id(activity, actor)
@@ -277,7 +289,7 @@ class Conversation:
     async def reply(self, value, actor: str) -> str | None:
         known = self.made_by(pair_url(foreign.url(id_of(value)) or ""))
         if isinstance(value, dict) and not known \
-                and ours(self.config, id_of(first(value.get("inReplyTo")))) is None:
+                and self.ours(id_of(first(value.get("inReplyTo")))) is None:
             return None  # an embedded object about something else: nothing to fetch
         thing = await self.object(value, actor)
         if thing is None:
@@ -287,7 +299,7 @@ class Conversation:
             raise Unusable("the object is not the actor's own")
         if known and known[1] != actor:
             raise Unusable("this id was used by another actor")
-        target = ours(self.config, id_of(first(thing.get("inReplyTo"))))
+        target = self.ours(id_of(first(thing.get("inReplyTo"))))
         if target is None:  # edited to answer something else: no longer part of ours
             return "no longer a reply" if self.forget(source, actor) else None
         return self.store(mention("reply", source, target, await self.author(actor), thing),

@@ -65,14 +65,21 @@ class Fediverse:
                                  max_bytes=MAX_DOCUMENT)
         self.inbox = ActorInbox(self.config, self.key, self.followers, self.client,
                                 context.domain_state)
+        self.log = DeliveryLog(context.db)
         self.conversation = Conversation(self.config, context.db, self.inbox.fetch,
                                          moderation=context.moderation,
-                                         domain_state=context.domain_state)
+                                         domain_state=context.domain_state,
+                                         post_of=self.post_of)
         self.inbox.conversation = self.conversation
         self.inbox.send_owed_accepts()
-        self.log = DeliveryLog(context.db)
         self.delivery_client = client_for(self.config, context.allow_private, Limits())
         self.inbox.later(self.deliver_owed())
+
+    def post_of(self, object_id: str) -> str | None:
+        """The page of a post we delivered, from its object's id (what remote servers name
+        in a Like or an inReplyTo)."""
+        found = self.log.object(object_id)
+        return found[0].get("url") if found else None
 
     async def deliver_owed(self) -> None:
         """Deliveries owed (retries whose time came, those a killed `relais fediverse deliver`
