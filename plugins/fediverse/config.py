@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,25 @@ def _optional_url(value) -> str | None:
     return None if value in (None, "") else is_http_url(value)
 
 
+BRIDGY_FED = "https://fed.brid.gy/"
+
+
+def _bridgy(value) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return is_http_url(value) and "must be None, True or the http(s) URL of a Bridgy Fed"
+
+
+def _since(value) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return "must be None or a date written YYYY-MM-DD"
+    return None
+
+
 SETTINGS = (
     Setting("FEDIVERSE_HANDLE", None, _handle,
             "The site's fediverse user name (`@HANDLE@domain`). `None`: the site is not an "
@@ -58,6 +78,15 @@ SETTINGS = (
             "the site's folder or the output.", kind="data_path"),
     Setting("FEDIVERSE_ACTOR_TYPE", "Person", one_of("Person", "Service"),
             "The actor's type: `Person` (a maker's own site) or `Service`."),
+    Setting("FEDIVERSE_BRIDGY_FED", None, _bridgy,
+            "The mode without a server: `True` notifies Bridgy Fed (`https://fed.brid.gy/`) "
+            "by Webmention when a post is published, edited or deleted (`relais mentions "
+            "send`, `relais publish`); a URL names another Bridgy Fed instance. `None`: off. "
+            "Not with `FEDIVERSE_HANDLE` (one actor per site) "
+            "([docs/fediverse.md](docs/fediverse.md#without-a-server-bridgy-fed-built-and-tested))."),
+    Setting("FEDIVERSE_BRIDGY_FED_SINCE", None, _since,
+            "`YYYY-MM-DD`: only posts dated that day or later are sent to Bridgy Fed (the "
+            "back catalogue stays off the fediverse). `None`: every post."),
     Setting("FEDIVERSE_DB", "webmentions.sqlite3", is_text,
             "The receiver's SQLite database (`relais receiver serve --db`): its followers and "
             "the delivery log. `relais publish` delivers new, edited and deleted posts "
@@ -143,3 +172,31 @@ def _make(settings: Mapping[str, Any]) -> Config | None:
 def config(settings) -> Config | None:
     """The fediverse Config for these settings; None when FEDIVERSE_HANDLE is not set."""
     return configured(settings, "fediverse", NAMES, _make)
+
+
+@dataclass(frozen=True)
+class BridgyFed:
+    """The mode without a server: the Bridgy Fed every post is sent to by Webmention."""
+
+    url: str                 # the Webmention target (its home page): https://fed.brid.gy/
+    since: date | None       # posts dated before are not sent
+
+    def wants(self, posted: date) -> bool:
+        return self.since is None or posted >= self.since
+
+
+def _make_bridgy(settings: Mapping[str, Any]) -> BridgyFed | None:
+    value = settings.get("FEDIVERSE_BRIDGY_FED")
+    if not value:
+        return None
+    if settings.get("FEDIVERSE_HANDLE"):
+        raise SettingsError("setting FEDIVERSE_BRIDGY_FED: the site is already an actor "
+                            "(FEDIVERSE_HANDLE): choose one mode, the receiver or Bridgy Fed")
+    since = settings.get("FEDIVERSE_BRIDGY_FED_SINCE")
+    return BridgyFed(BRIDGY_FED if value is True else value,
+                     date.fromisoformat(since) if since else None)
+
+
+def bridgy_fed(settings) -> BridgyFed | None:
+    """The Bridgy Fed to notify (FEDIVERSE_BRIDGY_FED), or None."""
+    return configured(settings, "fediverse-bridgy", NAMES, _make_bridgy)

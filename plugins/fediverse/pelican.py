@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from pelican import signals
-from relais.plugins.fediverse.config import config
+from relais.plugins.fediverse.config import bridgy_fed, config
 from relais.plugins.fediverse.objects import PostFacts, write_list
 
 from relais.i18n import bcp47
@@ -22,6 +22,8 @@ PENDING = "_relais_fediverse_posts"
 def add_actor(generator) -> None:
     fediverse = config(generator.settings)
     generator.context["FEDIVERSE_ACTOR"] = fediverse.actor if fediverse else None
+    bridgy = bridgy_fed(generator.settings)  # posts link it (a Webmention's source must)
+    generator.context["FEDIVERSE_BRIDGY_FED"] = bridgy.url if bridgy else None
 
 
 def remember_posts(generators) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 from relais.plugins.core import autoescape_templates
+from relais.plugins.fediverse.config import bridgy_fed
 from relais.plugins.webmentions import owed, sentlog
 from relais.plugins.webmentions.config import Config, config
 from relais.plugins.webmentions.incoming.archive import ArchiveError, read_only
@@ -110,14 +111,25 @@ def metadata_urls(item) -> list[str]:
     return urls
 
 
-def describe(item, cfg: Config, known: memo.Table) -> sentlog.Post:
+def describe(item, cfg: Config, known: memo.Table, more: frozenset = frozenset()) -> sentlog.Post:
+    """A post's source, hash and targets; `more` targets (Bridgy Fed) leave the hash alone, so
+    adding them re-sends nothing to the others."""
     content = item.content
     extra = metadata_urls(item)
     digest, targets = known.get(memo.digest(content, extra), lambda: (
         content_hash(content, extra),
         post_targets(content, extra, cfg.site_url, cfg.exclude, cfg.include_media)))
     return sentlog.Post(source=f"{cfg.site_url.rstrip('/')}/{item.url}", hash=digest,
-                        targets=targets, path=item.save_as)
+                        targets=targets | more, path=item.save_as)
+
+
+def bridgy_targets(settings, item) -> frozenset:
+    """Bridgy Fed, for a post it should hear of (FEDIVERSE_BRIDGY_FED, docs/fediverse.md)."""
+    bridgy = bridgy_fed(settings)
+    posted = getattr(item, "date", None)
+    if bridgy is None or posted is None or not bridgy.wants(posted.date()):
+        return frozenset()
+    return frozenset([bridgy.url])
 
 
 def finish(pelican):
@@ -129,7 +141,7 @@ def finish(pelican):
     for item in items:
         if id(item) not in seen and getattr(item, "save_as", None):
             seen.add(id(item))
-            posts.append(describe(item, cfg, known))
+            posts.append(describe(item, cfg, known, bridgy_targets(settings, item)))
     known.save()
     result = owed.BuildResult(cfg.site_url, cfg.sent_log, posts)
     result.gone = settings.pop(GONE, set())
