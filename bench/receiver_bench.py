@@ -83,11 +83,15 @@ def pair(n: int, sources_port: int) -> tuple[str, str]:
     return (f"http://{host}:{sources_port}/s{n}.html", f"https://{DOMAIN}/2026/post-{n % PAGES}/")
 
 
-def start_receiver(db: Path, site: Path, port: int) -> subprocess.Popen:
+def start_receiver(db: Path, site: Path, port: int, *more: str, cwd: Path = REPO,
+                   env: dict | None = None) -> subprocess.Popen:
+    """The real `relais receiver serve` (with `more` options, e.g. `-s SETTINGS`), once it
+    answers."""
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "receiver", "serve", "--db", str(db),
          "--site-dir", str(site), "--domain", DOMAIN, "--port", str(port), "--rate-limit", "0",
-         "--address-rate-limit", "0", "--allow-private-network"], cwd=REPO, stdout=subprocess.DEVNULL)
+         "--address-rate-limit", "0", "--allow-private-network", *more], cwd=cwd, env=env,
+        stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -99,14 +103,19 @@ def start_receiver(db: Path, site: Path, port: int) -> subprocess.Popen:
             time.sleep(0.1)
 
 
-async def one_connection(port: int, jobs: list[tuple[str, str]], latencies: list[float],
+def form_request(port: int, source: str, target: str) -> bytes:
+    """A Webmention POST, as bytes on the wire."""
+    body = urlencode({"source": source, "target": target}).encode()
+    return (f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+async def one_connection(port: int, requests: list[bytes], latencies: list[float],
                          statuses: dict[int, int]) -> None:
+    """Send the requests one after the other on one keep-alive connection."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    for source, target in jobs:
-        body = urlencode({"source": source, "target": target}).encode()
-        request = (f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                   "Content-Type: application/x-www-form-urlencoded\r\n"
-                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    for request in requests:
         started = time.perf_counter()
         writer.write(request)
         head = await reader.readuntil(b"\r\n\r\n")
@@ -121,10 +130,11 @@ async def one_connection(port: int, jobs: list[tuple[str, str]], latencies: list
     writer.close()
 
 
-async def load(port: int, pairs: list[tuple[str, str]], connections: int):
+async def load(port: int, requests: list[bytes], connections: int):
+    """The requests spread over `connections` connections: (seconds, latencies, statuses)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    shares = [pairs[i::connections] for i in range(connections)]
+    shares = [requests[i::connections] for i in range(connections)]
     started = time.perf_counter()
     await asyncio.gather(*(one_connection(port, share, latencies, statuses) for share in shares))
     return time.perf_counter() - started, sorted(latencies), statuses
@@ -152,9 +162,9 @@ def main() -> None:
         port = free_port()
         receiver = start_receiver(root / "accept.sqlite3", site, port)
         try:
-            warm = [pair(n, sources_port) for n in range(200)]
+            warm = [form_request(port, *pair(n, sources_port)) for n in range(200)]
             asyncio.run(load(port, warm, args.connections))
-            pairs = [pair(n, sources_port) for n in range(args.requests)]
+            pairs = [form_request(port, *pair(n, sources_port)) for n in range(args.requests)]
             seconds, latencies, statuses = asyncio.run(load(port, pairs, args.connections))
         finally:
             receiver.terminate()

@@ -107,7 +107,8 @@ class Deliverer:
         bodies: dict[str, bytes] = {}
 
         async def one(due: Due) -> None:
-            async with total, hosts[(urlsplit(due.inbox).hostname or "").lower()]:
+            # the host's slot first: a delivery waiting for a busy host holds no global slot
+            async with hosts[(urlsplit(due.inbox).hostname or "").lower()], total:
                 if not self.log.start(due):
                     report.taken_elsewhere += 1
                     return
