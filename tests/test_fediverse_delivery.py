@@ -18,7 +18,7 @@ import httpx
 import pytest
 from relais.plugins.fediverse import signatures
 from relais.plugins.fediverse.config import config
-from relais.plugins.fediverse.delivery import FIRST_RETRY, decide, deliver
+from relais.plugins.fediverse.delivery import FIRST_RETRY, Limits, decide, deliver
 from relais.plugins.fediverse.deliverylog import DeliveryLog
 from relais.plugins.fediverse.followers import Followers
 from relais.plugins.fediverse.keys import load_or_create, public_pem
@@ -327,6 +327,37 @@ def test_what_an_answer_means_for_a_delivery():
     assert decide(500, None, 10, now).state == "failed"  # given up
     assert decide(404, None, 1, now).state == "failed"
     assert decide(410, None, 1, now).drop_followers
+
+
+def test_deliveries_waiting_for_a_busy_host_leave_the_other_hosts_their_slots(world):
+    site, fediverse, _, db, _ = world
+    deliver(fediverse, db, site, allow_private=True)  # the first run records the catalogue
+    arrivals: list[str] = []
+
+    def slow(request, handler):
+        arrivals.append(request.headers["host"].split(":")[0])
+        time.sleep(0.3)
+        return 202, [], b""
+
+    servers = [LocalServer(host=host).start() for host in ("127.0.0.3", "127.0.0.4")]
+    try:
+        book = Followers(db)
+        for server in servers:  # the first host's six deliveries come first in the log
+            for n in range(6):
+                server.routes[f"/users/{n}/inbox"] = slow
+                book.add(server.url(f"/users/{n}"), server.url(f"/users/{n}/inbox"), None,
+                         server.url(f"/follows/{n}"))
+        book.close()
+        edit_list(site, lambda posts: posts[0].update(digest="v2"))
+        outcome = deliver(fediverse, db, site, allow_private=True,
+                          limits=Limits(total=4, per_host=2))
+        assert outcome.report.states == {"sent": 12}
+        # two at a time per host, on both hosts from the start: the second host did not wait
+        # behind the first one's queue
+        assert sorted(arrivals[:4]) == ["127.0.0.3", "127.0.0.3", "127.0.0.4", "127.0.0.4"]
+    finally:
+        for server in servers:
+            server.stop()
 
 
 # --- kill -9 while delivering ----------------------------------------------------------------
