@@ -144,3 +144,24 @@ def test_pages_announce_their_feeds(published_site):
     start = home.index('class="follow-block"')
     footer = home[start:home.index("</section>", start)]
     assert "/feeds/" not in footer  # the footer leads to the follow page, not to raw XML
+
+
+def test_the_available_pieces_feed_beside_its_page_in_each_language(published_site):
+    output = published_site.output
+    titles = {}
+    for lang, page, title in (("fr", "pieces/", "Pièces disponibles"),
+                              ("en", "en/pieces/", "Available pieces")):
+        feed = feedparser.parse((output / "feeds" / "pieces" / f"{lang}.atom.xml").read_bytes())
+        assert feed.feed.title == f"Atelier Maëlle · {title}" and feed.feed.link == f"{SITE}/{page}"
+        titles[lang] = [e.title for e in feed.entries]
+        html = (output / page / "index.html").read_text(encoding="utf-8")
+        assert f'href="{SITE}/feeds/pieces/{lang}.atom.xml"' in html  # announced by its page
+        assert all(t in html for t in titles[lang])  # the page's pieces, no other
+        assert html.count('class="piece-listing"') == len(feed.entries)
+    assert titles["fr"] == ["Six bols et deux plateaux, avec Théo",
+                            "Des photos au téléphone, et la collection en ligne"]
+    everything = [e.title for e in parse(output / "feeds" / "all.atom.xml").entries]
+    sold = "Le bol à la cendre de bois"
+    assert not any(sold in t for t in titles["fr"]) and any(sold in t for t in everything)
+    document = json.loads((output / "feeds" / "pieces" / "fr.json").read_text("utf-8"))
+    assert "145" in document["items"][0]["content_html"]  # the card: its price

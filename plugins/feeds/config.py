@@ -24,7 +24,7 @@ from relais.settings import (
 )
 from relais.site import Site, site
 
-SECTIONS = ("all", "stories", "category", "tag", "author", "lang")
+SECTIONS = ("all", "stories", "category", "tag", "author", "lang", "pieces")
 ID_AUTHORITY = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,},\d{4}(-\d{2}(-\d{2})?)?$")
 PELICAN_IDS = "pelican"
 
@@ -97,8 +97,12 @@ SETTINGS = (
     Setting("FEEDS_AUTHOR", "feeds/author/{slug}.{ext}", feed_path("slug"), "One feed per author."),
     Setting("FEEDS_LANG", "feeds/lang/{lang}.{ext}", feed_path("lang"),
             "One feed per language, translations included."),
-    Setting("FEEDS_JSON", ["all", "stories"], json_sections,
-            "Which of `all`, `stories`, `category`, `tag`, `author`, `lang` also get a JSON Feed 1.1."),
+    Setting("FEEDS_PIECES", "feeds/pieces/{lang}.{ext}", feed_path("lang"),
+            "The available pieces (maker_stories' `Availability`), one feed per language of "
+            "the pieces pages, beside them; a piece leaves it when it is sold."),
+    Setting("FEEDS_JSON", ["all", "stories", "pieces"], json_sections,
+            "Which of `all`, `stories`, `category`, `tag`, `author`, `lang`, `pieces` also get a "
+            "JSON Feed 1.1."),
     Setting("FEEDS_CONTENT", "full", one_of("full", "summary"),
             "`full`: the whole post, every URL absolute; `summary`: the summary only."),
     Setting("FEEDS_FUTURE_POSTS", "skip", one_of("skip", "include"),

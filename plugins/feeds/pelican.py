@@ -26,6 +26,7 @@ from relais.plugins.feeds.model import MEDIA_TYPES, Feed, FeedFile, Image, Perso
 from relais.plugins.feeds.plan import Placed, Section, plan, plan_pelican, without_paths
 from relais.plugins.feeds.urls import absolutize
 from relais.plugins.feeds.xmlfeeds import ChannelExtra, Writer
+from relais.plugins.maker_stories.config import pieces_page_url
 from relais.plugins.maker_stories.pieces import price_text
 
 from relais import signals as relais_signals
@@ -183,6 +184,18 @@ def articles_generator_of(generators):
                 None)
 
 
+def piece_key(article, originals: set[int]) -> str:
+    """For an available piece (maker_stories' `piece`), the id of its original, which its
+    translations share; "" for any other post."""
+    piece = getattr(article, "piece", None)
+    if piece is None or not piece.is_available:
+        return ""
+    if id(article) in originals:
+        return str(id(article))
+    return next((str(id(o)) for o in getattr(article, "translations", ()) if id(o) in originals),
+                str(id(article)))
+
+
 def plan_feeds(generators) -> None:
     """Plan every feed and give the theme their links (FEED_LINKS, FEED_LIST, FOLLOW_URLS)."""
     articles_generator = articles_generator_of(generators)
@@ -198,6 +211,7 @@ def plan_feeds(generators) -> None:
         return
     reader = Reader(cfg, cfg.base, datetime.now(UTC))
     placed, article_of = [], {}
+    originals = {id(a) for a in articles_generator.articles}
     for article, original in ([(a, True) for a in articles_generator.articles] +
                               [(a, False) for a in articles_generator.translations]):
         post = reader.post(article)
@@ -207,10 +221,11 @@ def plan_feeds(generators) -> None:
                 post, original,
                 section(article.category) if getattr(article, "category", None) else None,
                 tuple(section(t) for t in getattr(article, "tags", ()) or ()),
-                tuple(section(a) for a in getattr(article, "authors", ()) or ())))
+                tuple(section(a) for a in getattr(article, "authors", ()) or ()),
+                piece_key(article, originals)))
     lang = cfg.site.lang
-    files = plan(placed, cfg.paths, cfg.json_for, cfg.site.name, lang,
-                 lambda text: cfg.site.label(text))
+    files = plan(placed, cfg.paths, cfg.json_for, cfg.site.name, lang, cfg.site.label,
+                 lambda page_lang: pieces_page_url(articles_generator.settings, page_lang))
     if cfg.pelican_feeds:
         kept, problems = plan_pelican(placed, cfg.pelican_feeds, cfg.site.name, lang)
         for problem in problems:

@@ -27,6 +27,7 @@ class Placed:
     category: Section | None = None
     tags: tuple[Section, ...] = ()
     authors: tuple[Section, ...] = ()
+    piece: str = ""  # an available piece: the original's id (the same for its translations)
 
 
 def newest_first(posts: Iterable[Post]) -> list[Post]:
@@ -44,12 +45,14 @@ def plan(
     json_for: Iterable[str],
     site_title: str,
     site_lang: str,
-    label: Callable[[str], str] = str,
+    label: Callable[..., str] = lambda text, lang=None: text,
+    pieces_home: Callable[[str], str] = lambda lang: "",
 ) -> list[FeedFile]:
     """Every feed to write, in a stable order; empty sections get no feed.
 
-    `paths` maps `all`, `stories`, `category`, `tag`, `author`, `lang` to a
-    path template (or None: that feed is off).
+    `paths` maps `all`, `stories`, `category`, `tag`, `author`, `lang`, `pieces` to a
+    path template (or None: that feed is off). `label(text, lang)` translates a title;
+    `pieces_home(lang)` is the available pieces page's URL.
     """
     json_for = tuple(json_for)
     originals = [p for p in placed if p.original]
@@ -79,7 +82,24 @@ def plan(
     for lang in sorted({p.post.lang for p in placed}):
         add(f"lang:{lang}", "lang", f"{site_title} ({lang})", lang,
             [p.post for p in placed if p.post.lang == lang], fields={"lang": lang})
+    for lang in sorted({site_lang} | {p.post.lang for p in placed}):
+        pieces = available_in(placed, lang)
+        if pieces:
+            add(f"pieces:{lang}", "pieces", f"{site_title} · {label('Available pieces', lang)}",
+                lang, pieces, pieces_home(lang), {"lang": lang})
     return feeds
+
+
+def available_in(placed: list[Placed], lang: str) -> list[Post]:
+    """The available pieces as the pieces page in `lang` shows them: each in `lang` when it
+    was translated, else as written."""
+    versions: dict[str, list[Placed]] = {}
+    for item in placed:
+        if item.piece:
+            versions.setdefault(item.piece, []).append(item)
+    return [next((v for v in items if v.post.lang == lang),
+                 next((v for v in items if v.original), items[0])).post
+            for items in versions.values()]
 
 
 def plan_pelican(placed: list[Placed], feeds: Iterable[PelicanFeed], site_title: str,

@@ -66,6 +66,12 @@ class Config:
     pieces_lang_url: str
     pieces_lang_save_as: str
 
+    def pieces_page(self, lang: str) -> tuple[str, str]:
+        """The available pieces page in `lang`: (URL, file)."""
+        if lang == self.default_lang:
+            return self.pieces_url.format(lang=lang), self.pieces_save_as.format(lang=lang)
+        return self.pieces_lang_url.format(lang=lang), self.pieces_lang_save_as.format(lang=lang)
+
 
 def _make(settings: Mapping[str, Any]) -> Config:
     return Config(
@@ -85,6 +91,11 @@ def _make(settings: Mapping[str, Any]) -> Config:
         pieces_lang_url=settings["PIECES_LANG_URL"],
         pieces_lang_save_as=settings["PIECES_LANG_SAVE_AS"],
     )
+
+
+def pieces_page_url(settings, lang: str) -> str:
+    """The URL of the available pieces page in `lang` (for other plugins: the feeds' home)."""
+    return config(settings).pieces_page(lang)[0]
 
 
 def config(settings) -> Config:

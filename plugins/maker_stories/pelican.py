@@ -125,11 +125,10 @@ def enrich_all(generators):
         for lang in sorted({cfg.default_lang} | {t.lang for item in originals
                                                  for t in [item, *item.translations]}):
             localized = in_language(pieces, lang, lambda post: post.translations)
-            default = lang == cfg.default_lang
+            url, save_as = cfg.pieces_page(lang)
             pieces_pages[lang] = {
-                "url": (cfg.pieces_url if default else cfg.pieces_lang_url).format(lang=lang),
-                "save_as": (cfg.pieces_save_as if default else cfg.pieces_lang_save_as
-                            ).format(lang=lang),
+                "url": url,
+                "save_as": save_as,
                 "available": sorted((p for p in localized if p.piece.is_available),
                                     key=lambda post: post.date, reverse=True),
             }
