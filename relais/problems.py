@@ -70,8 +70,15 @@ def field_line(text: str, names: Iterable[str | None]) -> int | None:
 
 
 def text_line(text: str, needle: str) -> int | None:
-    """The first line of `text` that contains `needle`."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    """The first line of `text` that is `needle` (alone, or as the value of a `Field:`),
+    else the first that contains it."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped == needle or (stripped.endswith(needle) and
+                                  stripped[:-len(needle)].rstrip().endswith(":")):
+            return number
+    for number, line in enumerate(lines, start=1):
         if needle in line:
             return number
     return None

@@ -25,6 +25,8 @@ Status: available
 Materials: grès
 Cover: images/bol.jpg
 Cover_alt: Un bol en grès sur l'établi
+Photos: images/pied.jpg | Le pied du bol, grès brut
+    images/bol.jpg | Le bol entier, vu de trois quarts
 
 Le voici de près :
 
@@ -46,10 +48,14 @@ class Images(HTMLParser):
             self.sources.append(dict(attrs))
 
 
-def images_of(page: Path) -> Images:
+def images_of_text(html: str) -> Images:
     parser = Images()
-    parser.feed(page.read_text(encoding="utf-8"))
+    parser.feed(html)
     return parser
+
+
+def images_of(page: Path) -> Images:
+    return images_of_text(page.read_text(encoding="utf-8"))
 
 
 def build_site(settings: Path) -> list[str]:
@@ -114,18 +120,32 @@ def test_every_photo_img_is_responsive_and_only_the_first_eager(photo_site):
     root, _, _ = photo_site
     found = images_of(root / "output" / "2026" / "bol-du-matin" / "index.html")
     photos = [img for img in found.imgs if img["src"].endswith(".jpg")]
-    assert [p["src"].rsplit("/", 1)[1] for p in photos] == ["bol.jpg", "pied.jpg"]
+    assert [p["src"].rsplit("/", 1)[1] for p in photos] == ["bol.jpg", "pied.jpg",  # cover, text
+                                                            "pied.jpg", "bol.jpg"]  # gallery
     for img in photos:
         assert img["width"] and img["height"] and "480w" in img["srcset"] and img["sizes"]
     assert (photos[0]["width"], photos[0]["height"]) == ("1600", "1200")
     assert (photos[1]["width"], photos[1]["height"]) == ("1200", "1600")  # smaller: its own size
-    assert [p["loading"] for p in photos] == ["eager", "lazy"]
+    assert [p["loading"] for p in photos] == ["eager", "lazy", "lazy", "lazy"]
     assert photos[0]["fetchpriority"] == "high"
     assert all(s["type"] == "image/webp" and ".webp 480w" in s["srcset"] for s in found.sources)
     svg = next(img for img in found.imgs if img["src"].endswith("pot.svg"))
     assert "srcset" not in svg and "width" not in svg
     published_svg = root / "output" / "images" / "pot.svg"
     assert published_svg.read_bytes() == (root / "content" / "images" / "pot.svg").read_bytes()
+
+
+def test_the_gallery_shows_each_photo_whole_with_its_alt_through_the_pipeline(photo_site):
+    root, _, _ = photo_site
+    page = (root / "output" / "2026" / "bol-du-matin" / "index.html").read_text(encoding="utf-8")
+    gallery = page[page.index('<section class="gallery"'):]
+    gallery = images_of_text(gallery[:gallery.index("</section>")])
+    assert [(i["alt"], i["width"], i["height"]) for i in gallery.imgs] == [
+        ("Le pied du bol, grès brut", "1200", "1600"),  # upright, uncropped: its own shape
+        ("Le bol entier, vu de trois quarts", "1600", "1200")]
+    assert all("480w" in i["srcset"] and i["sizes"] == "(min-width: 48rem) 22rem, 100vw"
+               for i in gallery.imgs)
+    assert len(gallery.sources) == 2  # WebP for each
 
 
 def test_home_card_gets_the_sizes_its_template_asked_for(photo_site):

@@ -25,6 +25,11 @@ CASES = [
     ("Like-Of: javascript:alert(1)\n", "bad.md:5: Like-Of: 'javascript:alert(1)' is not"),
     ("Collaborators: Jo <mailto:jo@example.org>\n", "bad.md:5: Collaborators: 'mailto:jo@"),
     ("Series: Pots\nPart: deux\n", "bad.md:6: Part: 'deux' is not a part number"),
+    # Photos: each problem at its own line (the second photo is on line 6)
+    ("Photos: images/pot.svg | Le pot\n    images/absent.jpg | Rien\n",
+     "bad.md:6: Photos: no such file 'images/absent.jpg' under the content folder"),
+    ("Photos: images/pot.svg | Le pot\n    images/pot.svg\n",
+     "bad.md:6: Photos: 'images/pot.svg' needs a text alternative: write 'images/pot.svg | what"),
 ]
 
 

@@ -41,6 +41,7 @@ FIELD_NAMES = {
     "collaborators": "Collaborators",
     "cover": "Cover",
     "cover_alt": "Cover_alt",
+    "photos": "Photos",
     "in-reply-to": "In-Reply-To",
     "like-of": "Like-Of",
     "repost-of": "Repost-Of",
@@ -60,6 +61,15 @@ COLLABORATOR = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<url>[^<>\s]+)>$")
 class Collaborator:
     name: str
     url: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One picture of the piece's gallery: a path under the content folder (or an http(s)
+    URL) and what it shows."""
+
+    path: str
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -83,12 +93,13 @@ class StoryFacts:
     collaborators: list[Collaborator] = field(default_factory=list)
     cover: str | None = None
     cover_alt: str | None = None
+    photos: list[Photo] = field(default_factory=list)  # the gallery (Photos)
     series: str | None = None
     part: int | None = None
     piece: Piece | None = None  # Price, Dimensions, Availability, Quantity (pieces.py)
 
 
-Problems = list[tuple[str, str]]
+Problems = list[tuple[str, ...]]  # (field, message) or (field, message, text of its line)
 
 
 def normalise_status(value: str) -> str:
@@ -212,6 +223,9 @@ def read_facts(
     elif cover_alt:
         problem("cover_alt", "text alternative given but no Cover")
 
+    facts.photos, found = read_photos(metadata.get("photos"), file_exists)
+    problems.extend(found)
+
     series = str(metadata.get("series") or "").strip()
     part, key = _part(metadata)
     if part is not None and str(part).strip() == "":
@@ -228,6 +242,41 @@ def read_facts(
         problem(key, f"a {FIELD_NAMES[key]} number needs a Series")
 
     return facts, problems
+
+
+def photo_lines(value: Any) -> list[str]:
+    """The lines of a `Photos` field: Markdown gives a list (a line each), reST one text."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).splitlines()
+    return [line.strip() for item in items for line in str(item).splitlines() if line.strip()]
+
+
+def read_photos(value: Any, file_exists: Callable[[str], bool]) -> tuple[list[Photo], Problems]:
+    """`Photos`: one photo a line, `path | what it shows`, the next lines indented:
+
+        Photos: images/bol-dessus.jpg | Le bol vu de dessus, l'émail céladon
+            images/bol-pied.jpg | Le pied du bol, grès brut
+
+    Each problem names the line's own text, so that it is reported at that line."""
+    photos: list[Photo] = []
+    problems: Problems = []
+    for line in photo_lines(value):
+        path, bar, alt = (part.strip() for part in line.partition("|"))
+        shown = path or line
+        if not bar or not alt:
+            problems.append(("Photos", f"'{shown}' needs a text alternative: write "
+                             f"'{shown} | what the photo shows'", line))
+            continue
+        if not is_http_url(path):
+            path = path.removeprefix("{static}").lstrip("/")
+            if not path or not file_exists(path):
+                problems.append(("Photos", f"no such file '{path}' under the content folder "
+                                 "(give its path there, e.g. images/x.jpg, or an http(s) URL)",
+                                 line))
+                continue
+        photos.append(Photo(path, alt))
+    return photos, problems
 
 
 def is_maker_story(facts: StoryFacts) -> bool:

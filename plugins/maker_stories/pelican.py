@@ -63,8 +63,9 @@ def enrich_all(generators):
     file_exists = path_exists_under(cfg.content_path)
     report = report_for(settings)
 
-    def problem(item, field_name: str, message: str) -> None:
-        report.add(item.source_path, field_name, message, near=(ANCHORS.get(field_name),))
+    def problem(item, field_name: str, message: str, needle: str | None = None) -> None:
+        report.add(item.source_path, field_name, message, near=(ANCHORS.get(field_name),),
+                   needle=needle)
 
     items = list(all_content(generators))
     facts_of: dict[int, StoryFacts] = {}
@@ -76,8 +77,8 @@ def enrich_all(generators):
             notes_category=cfg.notes_category,
             file_exists=file_exists,
         )
-        for field_name, message in found:
-            problem(item, field_name, message)
+        for field_name, message, *line_text in found:
+            problem(item, field_name, message, *line_text)
         if facts.piece and facts.piece.is_available and not cfg.contact:
             problem(item, "Availability" if "availability" in item.metadata else "Price",
                     "an available piece needs a way to ask for it: set PIECES_CONTACT (your "
