@@ -73,7 +73,8 @@ def test_the_ledger_gathers_the_samples_people_from_every_source(site):
     assert links[0]["date"].startswith("2026-10-20")
     sam = everyone["sam-makes.example"]
     assert {(e["what"], e["url"]) for e in sam["evidence"]} == {
-        ("bookmark", "https://sam-makes.example/posts/7"), ("reply", "https://sam-makes.example/posts/8")}
+        ("bookmark", "https://sam-makes.example/posts/7"), ("reply", "https://sam-makes.example/posts/8"),
+        ("like", "https://sam-makes.example/posts/17")}
     assert kinds(everyone["karim-assiettes.example"]) == {"sent"}
     assert kinds(everyone["camille-riviere.example"]) == {"discovered"}
     assert kinds(everyone["hand:rose-martin"]) == {"met"}
