@@ -66,6 +66,13 @@ def test_bridgy_fed_hears_of_a_post_when_published_edited_and_deleted(
     assert all(m.source_gone for m in bridgy.received)
 
 
+def test_true_means_fed_brid_gy_in_the_page(tiny_site, serve_directory):
+    site = make_site(tiny_site, serve_directory, {"bol.md": post("Un bol", "Un bol.", "un-bol")})
+    site.build(FEDIVERSE_BRIDGY_FED=True)
+    page = (site.root / "output/2026/un-bol/index.html").read_text(encoding="utf-8")
+    assert '<a class="u-bridgy-fed" href="https://fed.brid.gy/" hidden></a>' in page
+
+
 def test_the_setting(tmp_path):
     def settings(**more):
         return {"PATH": str(tmp_path), "SITEURL": "https://atelier.example", **more}

@@ -276,3 +276,37 @@ def test_the_id_of_an_object_we_delivered_names_its_post(world, remotes):
                "object": f"{fediverse.config.server}/objects/2026/nothing"}
     assert send(world, mallory, unknown).status_code == 202
     assert unknown["id"] not in shown(world)
+
+
+def test_a_bovine_user_finds_the_account_on_a_static_site_served_like_github_pages(
+        peer, tmp_path, serve_directory):
+    """`@atelier@<the static site>`: the site answers WebFinger with the file the build wrote
+    (FEDIVERSE_STATIC_HOST = "github-pages"), served as a plain file (no redirect, no content
+    type, the query ignored, as GitHub Pages does); the actor answers on the receiver."""
+    from relais.plugins.fediverse.config import config
+    from relais.plugins.fediverse.server import Fediverse
+    from relais.plugins.webmentions.incoming.receiver import ReceiverConfig, ReceiverThread
+
+    from relais.build import build, load_settings
+    from tests.support.receivers import built_site, free_port
+
+    (tmp_path / "site" / "output").mkdir(parents=True)
+    static = serve_directory(tmp_path / "site" / "output")
+    port = free_port()
+    fediverse = {"SITEURL": static, "FEDIVERSE_HANDLE": "atelier",
+                 "FEDIVERSE_SERVER": f"http://127.0.0.1:{port}",
+                 "FEDIVERSE_STATIC_HOST": "github-pages",
+                 "FEDIVERSE_KEY": str(tmp_path / "private" / "key.pem")}
+    settings_file = write_tiny_site(tmp_path / "site", {"tasses.md": POST})
+    settings_file.write_text(settings_file.read_text() + (
+        "PLUGINS = PLUGINS + ['relais.plugins.fediverse']\n"), encoding="utf-8")
+    build(load_settings(str(settings_file), str(tmp_path / "site" / "output"), fediverse))
+    actor = Fediverse(config({"PATH": str(tmp_path / "site" / "content"), **fediverse}))
+    receiver = ReceiverConfig(db=tmp_path / "r.sqlite3", site_dir=built_site(tmp_path / "pages"),
+                              domains=[static.removeprefix("http://")], worker="none",
+                              allow_private=True, extensions=(actor,))
+    with ReceiverThread(receiver, port=port):
+        dave = peer.user("dave")
+        found = dave.lookup(f"acct:atelier@{static.removeprefix('http://')}")
+    assert found["id"] == f"http://127.0.0.1:{port}/actor"
+    assert found["preferredUsername"] == "atelier"

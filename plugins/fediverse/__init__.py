@@ -4,7 +4,8 @@ receiver; the static site links to it.
 Rooms: `config` (settings and the frozen Config), `pelican` (the glue: the actor's
 `rel=alternate` link in the pages), `cli` (`relais fediverse`, and the receiver extension),
 and the stages: `keys` (the key pair), `actor` (the documents), `server` (the routes on the
-receiver). See docs/fediverse.md.
+receiver), `conversation` (likes, boosts and replies into the received archive),
+`statichost` (what a static host needs to answer WebFinger). See docs/fediverse.md.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ collections it points at."""
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlsplit
 
 from relais.plugins.fediverse.config import Config
 
@@ -69,10 +70,12 @@ def webfinger(config: Config) -> dict:
 
 def resource_matches(config: Config, resource: str) -> bool:
     """Whether a WebFinger `resource` names our actor (acct:, with or without the scheme, or
-    the actor's URL)."""
-    wanted = resource.strip()
-    return wanted.lower() in (config.account.lower(), config.account[5:].lower()) \
-        or wanted == config.actor
+    the actor's URL). On the receiver's host, `handle@that host` names it too: when the
+    account is on the site's domain, Mastodon checks the actor's own host that way, and the
+    answer's `subject` gives it the account."""
+    wanted = resource.strip().lower()
+    names = {config.account.lower(), f"acct:{config.handle}@{urlsplit(config.server).netloc}"}
+    return wanted in names | {name[5:] for name in names} or resource.strip() == config.actor
 
 
 def collection(url: str, total: int, items: list | None = None) -> dict:

@@ -46,6 +46,7 @@ def _optional_url(value) -> str | None:
 
 
 BRIDGY_FED = "https://fed.brid.gy/"
+STATIC_HOSTS = ("netlify", "cloudflare-pages", "github-pages", "own-server")
 
 
 def _bridgy(value) -> str | None:
@@ -78,6 +79,14 @@ SETTINGS = (
             "the site's folder or the output.", kind="data_path"),
     Setting("FEDIVERSE_ACTOR_TYPE", "Person", one_of("Person", "Service"),
             "The actor's type: `Person` (a maker's own site) or `Service`."),
+    Setting("FEDIVERSE_STATIC_HOST", None, one_of(None, *STATIC_HOSTS),
+            "Where the static site is served, when the handle is on the site's own domain: "
+            "`netlify`, `cloudflare-pages` (the build writes `_redirects` sending WebFinger to "
+            "the receiver or Bridgy Fed) or `github-pages` (the build writes WebFinger's answer "
+            "as `.well-known/webfinger`) or `own-server` (your server sends WebFinger to the "
+            "receiver: nothing written); the account is then `@HANDLE@<SITEURL's host>`. "
+            "`None`: nothing written; the account's domain is `FEDIVERSE_SERVER`'s host "
+            "([docs/fediverse.md](docs/fediverse.md#where-webfinger-must-answer-per-host))."),
     Setting("FEDIVERSE_BRIDGY_FED", None, _bridgy,
             "The mode without a server: `True` notifies Bridgy Fed (`https://fed.brid.gy/`) "
             "by Webmention when a post is published, edited or deleted (`relais mentions "
@@ -157,7 +166,9 @@ def _make(settings: Mapping[str, Any]) -> Config | None:
     return Config(
         handle=handle,
         server=server,
-        domain=urlsplit(server).netloc.lower(),
+        # the site's own domain when its static host answers WebFinger, else the receiver's
+        domain=urlsplit(site_url if settings.get("FEDIVERSE_STATIC_HOST") and site_url
+                        else server).netloc.lower(),
         key=key_path(settings),
         actor_type=settings["FEDIVERSE_ACTOR_TYPE"],
         site_url=site_url,

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import mimetypes
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pelican import signals
+from relais.plugins.fediverse import statichost
 from relais.plugins.fediverse.config import bridgy_fed, config
 from relais.plugins.fediverse.objects import PostFacts, write_list
 
 from relais.i18n import bcp47
+from relais.store import write_atomic
 
 # the published posts of one build, kept in its settings until `finalized`
 PENDING = "_relais_fediverse_posts"
@@ -22,8 +25,7 @@ PENDING = "_relais_fediverse_posts"
 def add_actor(generator) -> None:
     fediverse = config(generator.settings)
     generator.context["FEDIVERSE_ACTOR"] = fediverse.actor if fediverse else None
-    bridgy = bridgy_fed(generator.settings)  # posts link it (a Webmention's source must)
-    generator.context["FEDIVERSE_BRIDGY_FED"] = bridgy.url if bridgy else None
+    bridgy_fed(generator.settings)  # its settings checked before anything is built
 
 
 def remember_posts(generators) -> None:
@@ -78,7 +80,24 @@ def write_posts(pelican) -> None:
                [facts(post, fediverse.site_url, timezone) for post in posts])
 
 
+def write_host_files(pelican) -> None:
+    """What the static host needs to answer WebFinger (FEDIVERSE_STATIC_HOST): `_redirects`
+    or `.well-known/webfinger` at the top of the output (statichost)."""
+    settings = pelican.settings
+    host = settings.get("FEDIVERSE_STATIC_HOST")
+    if not host:
+        return
+    output = Path(pelican.output_path)
+    redirects = output / statichost.REDIRECTS
+    existing = redirects.read_text(encoding="utf-8") if redirects.is_file() else ""
+    for name, text in statichost.files(host, config(settings), bridgy_fed(settings),
+                                       existing).items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(output / name, text)
+
+
 def connect() -> None:
     signals.generator_init.connect(add_actor)
     signals.all_generators_finalized.connect(remember_posts)
     signals.finalized.connect(write_posts)
+    signals.finalized.connect(write_host_files)

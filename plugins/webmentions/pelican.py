@@ -36,6 +36,7 @@ from relais.templates import plugin_template, use_default_templates
 
 def connect() -> None:
     signals.generator_init.connect(autoescape_templates)  # it shows foreign data: never unescaped
+    signals.generator_init.connect(add_bridgy)
     signals.all_generators_finalized.connect(remember_content)
     signals.article_writer_finalized.connect(write_tombstones)
     signals.article_generator_finalized.connect(attach_mentions)
@@ -121,6 +122,12 @@ def describe(item, cfg: Config, known: memo.Table, more: frozenset = frozenset()
         post_targets(content, extra, cfg.site_url, cfg.exclude, cfg.include_media)))
     return sentlog.Post(source=f"{cfg.site_url.rstrip('/')}/{item.url}", hash=digest,
                         targets=targets | more, path=item.save_as)
+
+
+def add_bridgy(generator) -> None:
+    """BRIDGY_FED_TARGET for the theme: each post links it, as a Webmention's source must."""
+    bridgy = bridgy_fed(generator.settings)
+    generator.context["BRIDGY_FED_TARGET"] = bridgy.url if bridgy else None
 
 
 def bridgy_targets(settings, item) -> frozenset:
