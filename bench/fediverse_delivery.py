@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,7 +36,7 @@ from relais.plugins.fediverse.delivery import Limits, deliver  # noqa: E402
 from relais.plugins.fediverse.followers import Followers  # noqa: E402
 from relais.plugins.fediverse.keys import load_or_create  # noqa: E402
 from relais.plugins.fediverse.objects import PostFacts, write_list  # noqa: E402
-from webmention_send import DELAY, free_port, serve  # noqa: E402
+from webmention_send import DELAY, Servers, alternate, judge, print_runs  # noqa: E402
 
 from relais.net.client import HttpClient, run  # noqa: E402
 
@@ -115,63 +112,28 @@ def main() -> None:
     args = parser.parse_args()
     limits = Limits(total=args.total, per_host=args.per_host)
 
-    port = free_port()
-    ready = multiprocessing.Event()
-    here, there = multiprocessing.Pipe()
-    child = multiprocessing.Process(target=serve, args=(args.hosts, port, ready, there),
-                                    daemon=True)
-    child.start()
-    if not ready.wait(30):
-        sys.exit("the servers did not start")
+    servers = Servers(args.hosts)
     with tempfile.TemporaryDirectory(prefix="relais-fediverse-bench-") as folder:
         root = Path(folder)
-        config, template, site = prepare(root, args.hosts, args.followers, port, args.shared)
-        targets = inboxes(args.hosts, args.followers, port, args.shared)
-        here.send("stats")
-        here.recv()  # forget the preparation's requests (none are sent: the catalogue is kept)
+        config, template, site = prepare(root, args.hosts, args.followers, servers.port,
+                                         args.shared)
+        targets = inboxes(args.hosts, args.followers, servers.port, args.shared)
+        servers.stats()  # from zero (the preparation sends nothing: the catalogue is kept)
         load_before = os.getloadavg()
-        pipelines = {"bare signed POSTs": lambda: run(bare(config, targets, limits)),
-                     "relais fediverse deliver (log on)":
-                         lambda: with_log(config, template, site, root, limits)}
-        runs: dict[str, list[dict]] = {name: [] for name in pipelines}
-        for _ in range(args.rounds):
-            for name, pipeline in pipelines.items():  # alternately: both see the same machine
-                cpu_started = time.process_time()
-                started = time.perf_counter()
-                sent = pipeline()
-                elapsed = time.perf_counter() - started
-                cpu = time.process_time() - cpu_started
-                here.send("stats")
-                stats = here.recv()
-                bound = stats["requests"] * DELAY / args.total
-                runs[name].append({"elapsed": elapsed, "cpu": cpu, "bound": bound,
-                                   "ratio": elapsed / bound, "sent": sent, **stats})
+        runs = alternate({
+            "bare signed POSTs": lambda: run(bare(config, targets, limits)),
+            "relais fediverse deliver (log on)":
+                lambda: with_log(config, template, site, root, limits),
+        }, args.rounds, servers, args.total)
         load_after = os.getloadavg()
-    here.send("stop")
-    child.join(5)
+    servers.stop()
 
     print(f"one post to {args.followers} followers on {args.hosts} servers "
           f"({len(targets)} inboxes{', shared' if args.shared else ''}; each answers after "
           f"{DELAY * 1000:.0f} ms), at most {args.total} POSTs in flight, {args.per_host} per "
           f"host; medians of {args.rounds} alternating rounds")
-    print(f"load average {load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end, "
-          f"on {os.cpu_count()} CPUs")
-    print(f"{'pipeline':36}{'time':>8}{'bound':>8}{'ratio':>7}{'POSTs':>7}{'peak':>6}"
-          f"{'/host':>6}{'CPU':>7}")
-    for name, rounds in runs.items():
-        m = {key: statistics.median(r[key] for r in rounds)
-             for key in ("elapsed", "bound", "ratio", "requests", "peak", "host_peak", "cpu")}
-        print(f"{name:36}{m['elapsed']:7.2f}s{m['bound']:7.2f}s{m['ratio']:7.2f}"
-              f"{m['requests']:7.0f}{m['peak']:6.0f}{m['host_peak']:6.0f}{m['cpu']:6.2f}s")
-        ratios = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
-        print(f"  ratios of the rounds: {ratios}")
-    short = [r for rounds in runs.values() for r in rounds if r["sent"] != len(targets)]
-    if short:
-        sys.exit(f"{len(targets) - short[0]['sent']} delivery(ies) not sent in a round")
-    ratio = statistics.median(r["ratio"] for r in runs["relais fediverse deliver (log on)"])
-    print(f"goal (log on: median ratio ≤ 2.00): {'met' if ratio <= 2 else 'NOT met'} "
-          f"({ratio:.2f})")
-    sys.exit(0 if ratio <= 2 else 1)
+    print_runs(runs, load_before, load_after)
+    judge(runs, len(targets), "relais fediverse deliver (log on)", "delivery(ies)")
 
 
 if __name__ == "__main__":

@@ -132,51 +132,51 @@ def send_with_log(urls: list[str], total: int, per_host: int) -> list[str]:
         return [r.outcome.status for r in report.results]
 
 
-PIPELINES = {"bare sender": "bare", "journal on (relais mentions send)": "journal"}
+# --- shared with bench/fediverse_delivery.py: the servers, the rounds, the table ---------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--targets", type=int, default=2000)
-    parser.add_argument("--hosts", type=int, default=200)
-    parser.add_argument("--total", type=int, default=50)
-    parser.add_argument("--per-host", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+class Servers:
+    """`serve` in a child process: `hosts` servers on 127.0.0.1 … 127.0.0.N, one port."""
 
-    port = free_port()
-    ready = multiprocessing.Event()
-    here, there = multiprocessing.Pipe()
-    child = multiprocessing.Process(target=serve, args=(args.hosts, port, ready, there),
-                                    daemon=True)
-    child.start()
-    if not ready.wait(30):
-        sys.exit("the servers did not start")
-    urls = targets(args.hosts, args.targets, port)
-    load_before = os.getloadavg()
-    runs: dict[str, list[dict]] = {name: [] for name in PIPELINES}
-    for _ in range(args.rounds):
-        for name, kind in PIPELINES.items():  # alternately, so that both see the same machine
+    def __init__(self, hosts: int):
+        self.port = free_port()
+        ready = multiprocessing.Event()
+        self.pipe, there = multiprocessing.Pipe()
+        self.child = multiprocessing.Process(target=serve, args=(hosts, self.port, ready, there),
+                                             daemon=True)
+        self.child.start()
+        if not ready.wait(30):
+            sys.exit("the servers did not start")
+
+    def stats(self) -> dict:
+        """The requests, connections and peaks in flight since the last call."""
+        self.pipe.send("stats")
+        return self.pipe.recv()
+
+    def stop(self) -> None:
+        self.pipe.send("stop")
+        self.child.join(5)
+
+
+def alternate(pipelines: dict, rounds: int, servers: Servers, total: int) -> dict[str, list[dict]]:
+    """Each pipeline (a function returning how many requests succeeded) `rounds` times, taking
+    turns so that both see the same machine: time, CPU, the bound (requests × DELAY ÷ total)."""
+    runs: dict[str, list[dict]] = {name: [] for name in pipelines}
+    for _ in range(rounds):
+        for name, pipeline in pipelines.items():
             cpu_started = time.process_time()
             started = time.perf_counter()
-            if kind == "journal":
-                statuses = send_with_log(urls, args.total, args.per_host)
-            else:
-                statuses = run(send_bare(urls, args.total, args.per_host))
+            done = pipeline()
             elapsed = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
-            here.send("stats")
-            stats = here.recv()
-            bound = stats["requests"] * DELAY / args.total
+            stats = servers.stats()
+            bound = stats["requests"] * DELAY / total
             runs[name].append({"elapsed": elapsed, "cpu": cpu, "bound": bound,
-                               "ratio": elapsed / bound, "sent": statuses.count("sent"), **stats})
-    load_after = os.getloadavg()
-    here.send("stop")
-    child.join(5)
+                               "ratio": elapsed / bound, "done": done, **stats})
+    return runs
 
-    print(f"{args.targets} Webmentions to {args.hosts} hosts (each answers after "
-          f"{DELAY * 1000:.0f} ms), at most {args.total} requests in flight, {args.per_host} "
-          f"per host; medians of {args.rounds} alternating rounds")
+
+def print_runs(runs: dict[str, list[dict]], load_before, load_after) -> None:
     print(f"load average {load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end, "
           f"on {os.cpu_count()} CPUs")
     print(f"{'pipeline':36}{'time':>8}{'bound':>8}{'ratio':>7}{'requests':>10}{'conns':>7}"
@@ -190,13 +190,44 @@ def main() -> None:
               f"{m['host_peak']:6.0f}{m['cpu']:6.2f}s")
         ratios = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
         print(f"  ratios of the rounds: {ratios}")
-    journal = statistics.median(r["ratio"] for r in runs["journal on (relais mentions send)"])
-    unsent = [r for rounds in runs.values() for r in rounds if r["sent"] != len(urls)]
-    if unsent:
-        sys.exit(f"{len(urls) - unsent[0]['sent']} webmention(s) not sent in a round")
-    print(f"goal (journal on: median ratio ≤ 2.00): {'met' if journal <= 2 else 'NOT met'} "
-          f"({journal:.2f})")
-    sys.exit(0 if journal <= 2 else 1)
+
+
+def judge(runs: dict[str, list[dict]], expected: int, subject: str, what: str) -> None:
+    """Exit 1 unless every round did all its requests and the subject's median ratio ≤ 2."""
+    short = [r for rounds in runs.values() for r in rounds if r["done"] != expected]
+    if short:
+        sys.exit(f"{expected - short[0]['done']} {what} not sent in a round")
+    ratio = statistics.median(r["ratio"] for r in runs[subject])
+    print(f"goal ({subject}: median ratio ≤ 2.00): {'met' if ratio <= 2 else 'NOT met'} "
+          f"({ratio:.2f})")
+    sys.exit(0 if ratio <= 2 else 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", type=int, default=2000)
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--total", type=int, default=50)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    servers = Servers(args.hosts)
+    urls = targets(args.hosts, args.targets, servers.port)
+    load_before = os.getloadavg()
+    runs = alternate({
+        "bare sender": lambda: run(send_bare(urls, args.total, args.per_host)).count("sent"),
+        "journal on (relais mentions send)":
+            lambda: send_with_log(urls, args.total, args.per_host).count("sent"),
+    }, args.rounds, servers, args.total)
+    load_after = os.getloadavg()
+    servers.stop()
+
+    print(f"{args.targets} Webmentions to {args.hosts} hosts (each answers after "
+          f"{DELAY * 1000:.0f} ms), at most {args.total} requests in flight, {args.per_host} "
+          f"per host; medians of {args.rounds} alternating rounds")
+    print_runs(runs, load_before, load_after)
+    judge(runs, len(urls), "journal on (relais mentions send)", "webmention(s)")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from relais.plugins.fediverse.followers import Followers
 from relais.plugins.fediverse.keys import load_or_create, public_pem
 from relais.plugins.fediverse.objects import LIST_NAME
 
-from relais.net.client import Timeout
+from relais.net.client import Blocked, Timeout, TooLarge
 from tests.conftest import run_relais
 from tests.support.local_http import LocalServer
 from tests.support.receivers import REPO
@@ -103,6 +103,13 @@ def make_site(root: Path, site_url: str) -> Path:
     return root
 
 
+def publish_to_folder(root: Path, www: Path) -> None:
+    """publishconf.py: the site's settings, deployed to a local folder, no Webmention sent."""
+    (root / "publishconf.py").write_text(
+        "from pelicanconf import *\nPUBLISH_TO = 'folder'\n"
+        f"PUBLISH_FOLDER = {str(www)!r}\nPUBLISH_SEND_WEBMENTIONS = False\n", encoding="utf-8")
+
+
 def build(root: Path, *more: str) -> None:
     done = run_relais("build", "-s", "pelicanconf.py", *more, cwd=root)
     assert done.returncode == 0, done.stderr
@@ -161,10 +168,7 @@ def test_a_development_build_lists_nothing(tmp_path):
 
 def test_publish_without_a_receiver_database_or_followers_says_so_in_one_line(tmp_path):
     root = make_site(tmp_path / "site", "https://atelier.example")
-    (root / "publishconf.py").write_text(
-        "from pelicanconf import *\nPUBLISH_TO = 'folder'\n"
-        f"PUBLISH_FOLDER = {str(tmp_path / 'www')!r}\nPUBLISH_SEND_WEBMENTIONS = False\n",
-        encoding="utf-8")
+    publish_to_folder(root, tmp_path / "www")
     db = tmp_path / "site.sqlite3"  # FEDIVERSE_DB (make_site)
     load_or_create(config(settings_of(root)).key)
     nothing = run_relais("publish", cwd=root)
@@ -172,7 +176,11 @@ def test_publish_without_a_receiver_database_or_followers_says_so_in_one_line(tm
     assert f"Fediverse: no receiver database at {db} (FEDIVERSE_DB); nothing delivered." \
         in nothing.stdout
     Followers(db).close()  # the receiver ran, nobody follows yet
-    nobody = run_relais("publish", cwd=root)
+    planned = run_relais("publish", "--dry-run", cwd=root)
+    assert planned.returncode == 0, planned.stderr
+    assert "Fediverse: would record 0 Create, 0 Update, 0 Delete; 3 post(s) already " \
+           "published recorded (not sent) for 0 inbox(es) (dry run)." in planned.stdout
+    nobody = run_relais("publish", cwd=root)  # the dry run recorded nothing
     assert nobody.returncode == 0, nobody.stderr
     assert "Fediverse: 0 Create, 0 Update, 0 Delete; 3 post(s) already published recorded " \
            "(not sent); no followers yet, nothing to send." in nobody.stdout
@@ -266,12 +274,14 @@ def test_create_update_delete_reach_each_shared_inbox_once_signed(world):
     def edited(posts):
         posts[-1]["digest"] = "edited"
         posts[-1]["object"]["content"] = "<p>Corrigé.</p>"
+        posts[-1]["object"]["updated"] = "2026-02-04T08:00:00Z"  # an older `Modified`
     edit_list(site, edited)
+    before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
     update = deliver(fediverse, db, site, allow_private=True)
     assert len(update.plan.updated) == 1
     activity = verified(one.posts()[-1], pem)
     assert activity["type"] == "Update" and activity["object"]["content"] == "<p>Corrigé.</p>"
-    assert activity["object"]["updated"]
+    assert activity["object"]["updated"] >= before  # later than any version sent before
 
     edit_list(site, lambda posts: posts.pop())
     gone = deliver(fediverse, db, site, allow_private=True)
@@ -327,6 +337,35 @@ def test_what_an_answer_means_for_a_delivery():
     assert decide(500, None, 10, now).state == "failed"  # given up
     assert decide(404, None, 1, now).state == "failed"
     assert decide(410, None, 1, now).drop_followers
+    for permanent in (Blocked("u", "refused: 10.0.0.1 is a private address"),
+                      TooLarge("u", "answer over the limit")):
+        assert decide(None, permanent, 1, now).state == "failed"
+    assert decide(200, None, 1, now, redirected=301).state == "failed"  # a GET got the 200
+
+
+def test_an_inbox_on_a_private_address_or_one_that_redirects_a_post_is_not_delivered(world):
+    site, fediverse, _, db, (one, _) = world
+    deliver(fediverse, db, site, allow_private=True)  # the first run records the catalogue
+    follow(db, one, "a", shared=False)
+    edit_list(site, lambda posts: posts[0].update(digest="v2"))
+    guarded = deliver(fediverse, db, site)  # no permission for 127.0.0.1
+    assert guarded.report.states == {"failed": 1}
+    assert not one.posts("/users/a/inbox")  # not a packet reached it
+    log = DeliveryLog(db)
+    [row] = log.rows(1)
+    assert "refused" in row.last_error and "127.0.0.1" in row.last_error
+    log.db.execute("DELETE FROM fediverse_deliveries")
+    log.close()
+
+    one.server.add("/users/a/inbox", 301, [("Location", one.url("/moved"))])
+    one.server.add("/moved", 200, body="an inbox's page")
+    edit_list(site, lambda posts: posts[0].update(digest="v3"))
+    moved = deliver(fediverse, db, site, allow_private=True)
+    assert moved.report.states == {"failed": 1}  # the 200 answered a GET, not our POST
+    log = DeliveryLog(db)
+    [row] = log.rows(1)
+    log.close()
+    assert row.last_error.startswith("redirected (301)")
 
 
 def test_deliveries_waiting_for_a_busy_host_leave_the_other_hosts_their_slots(world):
@@ -477,24 +516,6 @@ def test_the_receiver_serves_the_outbox_and_the_objects_and_sends_owed_retries(t
 # --- the whole path: a bovine user follows, `relais publish` delivers -------------------------
 
 
-PUBLISH_CONF = """\
-import relais
-PATH = "content"
-SITENAME = "Atelier"
-SITEURL = {site_url!r}
-RELATIVE_URLS = False
-TIMEZONE = "UTC"
-THEME = relais.THEME
-PLUGINS = relais.PLUGINS
-FEDIVERSE_HANDLE = "atelier"
-FEDIVERSE_KEY = {key!r}
-FEDIVERSE_DB = {db!r}
-PUBLISH_TO = "folder"
-PUBLISH_FOLDER = {www!r}
-PUBLISH_SEND_WEBMENTIONS = False
-"""
-
-
 def test_relais_publish_delivers_create_update_delete_to_a_bovine_user(tmp_path):
     from tests.support.peer import Peer, require_peer
     from tests.test_fediverse import SiteActor, wait_until
@@ -514,10 +535,10 @@ def test_relais_publish_delivers_create_update_delete_to_a_bovine_user(tmp_path)
         (project / "content").mkdir(parents=True)
         (project / "content" / "old.md").write_text(
             "Title: Ancien\nDate: 2026-01-01 10:00\n\nDéjà là.\n", encoding="utf-8")
-        (project / "publishconf.py").write_text(PUBLISH_CONF.format(
+        (project / "pelicanconf.py").write_text(CONF.format(
             site_url=site.url, key=site.settings["FEDIVERSE_KEY"],
-            db=str(tmp_path / "actor" / "receiver.sqlite3"), www=str(tmp_path / "www")),
-            encoding="utf-8")
+            db=str(tmp_path / "actor" / "receiver.sqlite3")), encoding="utf-8")
+        publish_to_folder(project, tmp_path / "www")
 
         def publish() -> str:
             done = run_relais("publish", "--allow-private-network", cwd=project)

@@ -31,6 +31,7 @@ from relais.net.client import (
     Blocked,
     FetchError,
     HttpClient,
+    TooLarge,
     TooManyRedirects,
     retry_after_seconds,
     run,
@@ -39,6 +40,7 @@ from relais.net.client import (
 MAX_ATTEMPTS = 10       # tries of one delivery before it is given up (about 17 hours)
 FIRST_RETRY = 60.0      # seconds before the second try; doubles each time
 MAX_ANSWER = 64 * 1024  # bytes of an inbox's answer we read
+DROPS_BODY = (301, 302, 303)  # redirects after which the client asks with GET, without a body
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,19 @@ class Decision:
 
 
 def decide(status: int | None, problem: FetchError | None, attempts: int, now: float,
-           retry_after: float | None = None) -> Decision:
-    """What an inbox's answer (or the failure to get one) means for the delivery."""
+           retry_after: float | None = None, redirected: int | None = None) -> Decision:
+    """What an inbox's answer (or the failure to get one) means for the delivery.
+    `redirected`: the status of a redirect that turned the POST into a GET (301, 302, 303):
+    whatever came after it, the activity was not delivered."""
+    if redirected:
+        return Decision(FAILED, now, f"redirected ({redirected}): a POST cannot follow it; "
+                                     "the follower's inbox must be fetched again")
     if problem is None and status is not None and 200 <= status < 300:
         return Decision(SENT, now)
     if problem is not None:
         reason = problem.reason
-        if isinstance(problem, Blocked | BadUrl | TooManyRedirects):
-            return Decision(FAILED, now, reason)
+        if isinstance(problem, Blocked | BadUrl | TooManyRedirects | TooLarge):
+            return Decision(FAILED, now, reason)  # trying again would end the same way
     elif status == 410:
         return Decision(FAILED, now, "410 Gone: its followers there are forgotten",
                         drop_followers=True)
@@ -124,16 +131,19 @@ class Deliverer:
 
     async def post(self, due: Due, body: bytes) -> Decision:
         """POST one activity, signed, and record what came of it."""
-        status, problem, retry_after = None, None, None
+        status, problem, retry_after, redirected = None, None, None, None
         try:
             headers = signatures.sign("POST", due.inbox, self.key, self.key_id, body=body,
                                       headers={"content-type": ACTIVITY_JSON})
             response = await self.client.post(due.inbox, data=body, headers=headers)
             status = response.status
             retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            redirected = next((code for code, _ in response.redirects if code in DROPS_BODY),
+                              None)
         except FetchError as error:
             problem = error
-        decision = decide(status, problem, due.attempts + 1, time.time(), retry_after)
+        decision = decide(status, problem, due.attempts + 1, time.time(), retry_after,
+                          redirected)
         self.log.finish(due, decision.state, decision.next_try, status, decision.error)
         if decision.drop_followers:
             self.log.drop_followers_at(due.inbox)

@@ -158,7 +158,9 @@ class DeliveryLog:
                         created.append(self._record(self._activity("Create", post.object, now),
                                                     now, inboxes))
                 elif row[1] != post.digest:
-                    document = {**post.object, "updated": post.object.get("updated") or iso(now)}
+                    # `updated` the time of this run: Mastodon takes an Update only when its
+                    # `updated` is later than the version it has
+                    document = {**post.object, "updated": iso(now)}
                     self._keep_post(post, document, now)
                     update = self._activity("Update", document, now, tag=post.digest)
                     updated.append(self._record(update, now, inboxes))
