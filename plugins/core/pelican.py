@@ -38,6 +38,22 @@ def autoescape_templates(generator):
                      escaping.trusted_fields(generator.settings))
 
 
+def settle_urls(generators) -> None:
+    """Each post's and page's address worked out once, when every generator has finished.
+
+    Pelican computes `url` again from the settings at every use (a template reads it for
+    every list, series and link the post appears in: dozens of times per post, each a
+    date formatting and a settings lookup). Once the generators are done nothing changes
+    a post's slug, date, language or category, so the address is kept where Pelican keeps
+    the one a post's `url:` field gives (`override_url`), with the same value.
+    """
+    if not generators:
+        return
+    for item in (generators[0].context.get("generated_content") or {}).values():
+        if item is not None and not hasattr(item, "override_url"):
+            item.override_url = item.url
+
+
 def page_language(context) -> str:
     """The language of what is being rendered: a page written by a plugin says so with a `lang`
     variable; otherwise the article's, the page's or the series', else the site's.
