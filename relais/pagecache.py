@@ -234,9 +234,24 @@ class PageCache:
                 tuple((key, self.digest(value)) for key, value in zip(keys, current, strict=True))))
         return found[1]
 
+    def split(self, names: dict[str, bytes], values: dict, env) -> tuple[tuple, tuple]:
+        """The names a page read: (the site-wide ones, the page's own ones with their digests).
+        Inline lookups (`given`, `site_value`): a page reads a hundred names."""
+        shared, common = self._shared, env.globals
+        site, own = [], []
+        for key, digest in names.items():
+            mine = values[key] if key in values else common.get(key, missing)
+            if mine is (shared[key] if key in shared else common.get(key, missing)):
+                site.append(key)
+            else:
+                own.append((key, digest))
+        return tuple(sorted(site)), tuple(sorted(own))
+
     def fresh(self, record: Record, values: dict, env) -> bool:
+        shared, common = self._shared, env.globals
         for key in record.site:  # still the site-wide value for this page?
-            if self.given(key, env, values) is not self.site_value(key, env):
+            mine = values[key] if key in values else common.get(key, missing)
+            if mine is not (shared[key] if key in shared else common.get(key, missing)):
                 return False
         if self.site_digest(record.site, env) != record.site_digest:
             return False
@@ -271,10 +286,7 @@ class PageCache:
             digest = hashlib.blake2b(data, digest_size=16).digest()
             self.texts[digest] = data
             env = template.environment
-            site = tuple(sorted(key for key in reads.names
-                                if self.given(key, env, values) is self.site_value(key, env)))
-            own = tuple(sorted((key, found) for key, found in reads.names.items()
-                               if key not in site))
+            site, own = self.split(reads.names, values, env)
             self.new[name] = Record(own, site, self.site_digest(site, env), posts, digest)
         return text
 
@@ -287,8 +299,7 @@ class PageCache:
         if getattr(env, "_relais_tracking", None) is self:
             return
         env._relais_tracking = self
-        cache, stack, touch, kinds = self, tracking.stack, self.touch, self._kinds
-        plain_getattr, plain_getitem = env.getattr, env.getitem
+        cache, stack, touch = self, tracking.stack, self.touch
 
         class TrackingContext(env.context_class):
             def resolve_or_missing(self, key):
@@ -303,44 +314,37 @@ class PageCache:
                             names[key] = cache.digest(value)
                 return value
 
-        # Inline, for speed: `kinds` says which types are posts (None: not seen yet, then
-        # `touch` finds out); a post is noted by its id (posts live as long as the build).
-        def getattr_noting(obj, attribute):
-            value = plain_getattr(obj, attribute)
-            if stack:
-                kind = kinds.get(type(obj))
-                if kind:
-                    stack[-1].posts.add(id(obj))
-                elif kind is None:
-                    touch(obj)
-                kind = kinds.get(type(value))
-                if kind:
-                    stack[-1].posts.add(id(value))
-                elif kind is None:
-                    touch(value)
-            return value
-
-        def getitem_noting(obj, argument):
-            value = plain_getitem(obj, argument)
-            if stack:
-                kind = kinds.get(type(obj))
-                if kind:
-                    stack[-1].posts.add(id(obj))
-                elif kind is None:
-                    touch(obj)
-                kind = kinds.get(type(value))
-                if kind:
-                    stack[-1].posts.add(id(value))
-                elif kind is None:
-                    touch(value)
-            return value
-
         env.context_class = TrackingContext
-        env.getattr, env.getitem = getattr_noting, getitem_noting
+        env.getattr = self.noting_lookups(env.getattr)
+        env.getitem = self.noting_lookups(env.getitem)
         for table in (env.filters, env.tests, env.globals):
             for key, function in list(table.items()):
                 if key not in JINJA_OWN and callable(function) and not isinstance(function, type):
                     table[key] = self.noting_arguments(function)
+
+    def noting_lookups(self, lookup):
+        """Jinja's `obj.attr` or `obj[key]` (`lookup`), noting the posts it reads or gives.
+
+        Inline, for speed: `kinds` says which types are posts (None: not seen yet, then
+        `touch` finds out); a post is noted by its id (posts live as long as the build)."""
+        stack, touch, kinds = tracking.stack, self.touch, self._kinds
+
+        def noting(obj, argument):
+            value = lookup(obj, argument)
+            if stack:
+                kind = kinds.get(type(obj))
+                if kind:
+                    stack[-1].posts.add(id(obj))
+                elif kind is None:
+                    touch(obj)
+                kind = kinds.get(type(value))
+                if kind:
+                    stack[-1].posts.add(id(value))
+                elif kind is None:
+                    touch(value)
+            return value
+
+        return noting
 
     def touch(self, value) -> None:
         """A post the page being made reads (called only while one is)."""
