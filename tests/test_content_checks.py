@@ -13,19 +13,7 @@ import pytest
 
 from relais.build import BuildError, build, load_settings
 from tests.conftest import run_relais
-
-GOOD = """\
-Title: {title}
-Date: 2026-03-0{day} 10:00
-Category: Atelier
-Slug: {slug}
-{extra}
-Un texte.
-"""
-
-
-def post(slug: str, extra: str = "", day: int = 1, body: str = "") -> str:
-    return GOOD.format(title=slug.title(), slug=slug, extra=extra, day=day) + body
+from tests.support.posts import post
 
 
 def build_errors(settings: Path, **overrides) -> list[str]:

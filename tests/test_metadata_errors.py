@@ -3,20 +3,7 @@
 import pytest
 
 from tests.conftest import run_relais
-
-GOOD = """\
-Title: {title}
-Date: 2026-03-0{day} 10:00
-Category: Atelier
-Slug: {slug}
-{extra}
-Un texte.
-"""
-
-
-def post(slug, extra="", day=1):
-    return GOOD.format(title=slug.title(), slug=slug, extra=extra, day=day)
-
+from tests.support.posts import post
 
 CASES = [
     ("Status: fini\n", "bad.md:5: Status: unknown status 'fini'"),

@@ -5,22 +5,44 @@ import re
 import pytest
 
 from relais.scaffold import KINDS
-from tests.conftest import run_relais
+from tests.conftest import run_relais, write_tiny_site
+
+TITLES = ["???", "日本語のタイトル", "« — »", "x" * 200, "!!!"]
+
+
+def new_args(title: str, kind: str, settings) -> list[str]:
+    args = ["new", title, "--kind", kind, "-s", str(settings)]
+    if kind not in ("story", "note"):
+        args += ["--of", "https://potiere.example/billet"]
+    return args
+
+
+@pytest.fixture(scope="module")
+def new_posts(tmp_path_factory):
+    """One site given a new post of each kind and one for each of TITLES, then built once:
+    ({kind or title: the `relais new` run}, the build's run, the site's folder)."""
+    settings = write_tiny_site(tmp_path_factory.mktemp("new-posts"), {})
+    created = {kind: run_relais(*new_args(f"Un {kind} tout neuf", kind, settings),
+                                cwd=settings.parent) for kind in KINDS}
+    created |= {title: run_relais("new", title, "-s", str(settings), cwd=settings.parent)
+                for title in TITLES}
+    built = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    return created, built, settings.parent
+
+
+def written(new_posts, key):
+    created, _built, root = new_posts
+    assert created[key].returncode == 0, created[key].stderr
+    return root / re.search(r"Wrote (\S+)", created[key].stdout).group(1)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_new_post_of_each_kind_builds(tiny_site, kind):
-    settings = tiny_site({})
-    args = ["new", f"Un {kind} tout neuf", "--kind", kind, "-s", str(settings)]
-    if kind not in ("story", "note"):
-        args += ["--of", "https://potiere.example/billet"]
-    created = run_relais(*args, cwd=settings.parent)
-    assert created.returncode == 0, created.stderr
-    path = settings.parent / re.search(r"Wrote (\S+)", created.stdout).group(1)
+def test_a_new_post_of_each_kind_builds(new_posts, kind):
+    path = written(new_posts, kind)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d-un-" + kind + "-tout-neuf.md", path.name)
-    built = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    _created, built, root = new_posts
     assert built.returncode == 0, built.stderr
-    pages = list((settings.parent / "output").glob(f"*/un-{kind}-tout-neuf/index.html"))
+    pages = list((root / "output").glob(f"*/un-{kind}-tout-neuf/index.html"))
     assert len(pages) == 1
 
 
@@ -41,15 +63,10 @@ def header(text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_field_of_the_kind_is_written_and_explained(tiny_site, kind):
+def test_every_field_of_the_kind_is_written_and_explained(new_posts, kind):
     from relais.scaffold import fields_of
 
-    settings = tiny_site({})
-    args = ["new", f"Tout {kind}", "--kind", kind, "-s", str(settings)]
-    if kind not in ("story", "note"):
-        args += ["--of", "https://potiere.example/billet"]
-    created = run_relais(*args, cwd=settings.parent)
-    path = settings.parent / re.search(r"Wrote (\S+)", created.stdout).group(1)
+    path = written(new_posts, kind)
     text = path.read_text(encoding="utf-8")
     fields = header(text)
     expected = {"Title", "Date", "Category", *(name for name, _ in fields_of(kind))}
@@ -78,26 +95,20 @@ def test_empty_fields_count_as_absent_and_the_comments_show_nowhere(tiny_site):
     assert "Le début du texte, pour le résumé." in home  # the empty Summary: the text's start
 
 
-@pytest.mark.parametrize("title", ["???", "日本語のタイトル", "« — »", "x" * 200])
-def test_any_title_gets_a_safe_slug_and_builds(tiny_site, title):
-    settings = tiny_site({})
-    created = run_relais("new", title, "-s", str(settings), cwd=settings.parent)
-    assert created.returncode == 0, created.stderr
-    path = settings.parent / re.search(r"Wrote (\S+)", created.stdout).group(1)
+@pytest.mark.parametrize("title", TITLES[:-1])
+def test_any_title_gets_a_safe_slug_and_builds(new_posts, title):
+    path = written(new_posts, title)
     slug = header(path.read_text(encoding="utf-8"))["Slug"].strip()
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug) <= 60, slug
     assert path.name == f"{path.name[:10]}-{slug}.md"
     assert slug != "post"
-    built = run_relais("build", "-s", str(settings), cwd=settings.parent)
+    _created, built, root = new_posts
     assert built.returncode == 0, built.stderr
-    assert list((settings.parent / "output").glob(f"*/{slug}/index.html"))
+    assert list((root / "output").glob(f"*/{slug}/index.html"))
 
 
-def test_two_titles_without_letters_do_not_collide(tiny_site):
-    settings = tiny_site({})
-    first = run_relais("new", "???", "-s", str(settings), cwd=settings.parent)
-    second = run_relais("new", "!!!", "-s", str(settings), cwd=settings.parent)
-    assert first.returncode == 0 and second.returncode == 0, second.stderr
+def test_two_titles_without_letters_do_not_collide(new_posts):
+    assert written(new_posts, "???") != written(new_posts, "!!!")
 
 
 @pytest.mark.parametrize("url, reason", [
