@@ -16,6 +16,7 @@ from relais.plugins.maker_stories.facts import (
 from relais.plugins.maker_stories.pieces import contact_link, price_text
 from relais.plugins.maker_stories.series import Series, group_series, in_language, navigation
 
+from relais import memo
 from relais.problems import report_for, shown_path
 from relais.templates import plugin_template, use_default_templates
 
@@ -111,12 +112,16 @@ def enrich_all(generators):
             localized = in_language(series.parts, lang, lambda post: post.translations)
             infos.update({key: info for key, info in navigation(series, localized).items()
                           if key not in infos})
+    minutes = memo.Table(settings, "reading-minutes")  # each post's, by its text (relais build)
     for item in items:
         facts = facts_of[id(item)]
         for name, value in vars(facts).items():
             setattr(item, name, value)
         item.series_info = infos.get(id(item))
-        item.reading_time = reading_minutes(item._content or "", cfg.reading_speed)
+        html = item._content or ""
+        item.reading_time = minutes.get(memo.digest(html, cfg.reading_speed),
+                                        lambda html=html: reading_minutes(html, cfg.reading_speed))
+    minutes.save()
 
     all_series.sort(key=lambda s: (s.lang != cfg.default_lang, s.name.lower()))
     maker_site = any(is_maker_story(facts) for facts in facts_of.values())
