@@ -338,7 +338,8 @@ def publish_command(settings_file, output, extra, dry_run, allow_private):
         ping_websub(settings, private_flag(allow_private), dry_run, console)
         deliver_after_publish(settings, allow_private=private_flag(allow_private),
                               dry_run=dry_run,
-                              echo=lambda line: console.print(line, markup=False))
+                              echo=lambda line: console.print(line, markup=False),
+                              console=console)
     except (BuildError, PublishError) as error:
         click.echo(f"error: {str(error).splitlines()[0]}", err=True)
         sys.exit(1)

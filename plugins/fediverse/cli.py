@@ -5,6 +5,7 @@ Pelican glue."""
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -69,8 +70,26 @@ def summary(outcome) -> str:
         states.get("failed") else line + "."
 
 
+@contextmanager
+def progress_bar(console=None):
+    """A progress bar for the deliveries of one run: (on_start, on_result) for `deliver`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = console or Console()
+    with Progress(TextColumn("Fediverse deliveries"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task("deliver", total=0, visible=False)
+
+        def start(count: int) -> None:
+            progress.update(task, total=count, visible=bool(count))
+
+        yield start, lambda *_: progress.advance(task)
+
+
 def deliver_after_publish(settings: dict, *, allow_private: bool | None, dry_run: bool,
-                          echo=click.echo) -> None:
+                          echo=click.echo, console=None) -> None:
     """`relais publish`'s last step: deliver what the deployed build changed, when the site is
     an actor and the receiver's database is here; else one line, never an error."""
     from relais.plugins.fediverse.delivery import DeliveryError, deliver
@@ -88,8 +107,10 @@ def deliver_after_publish(settings: dict, *, allow_private: bool | None, dry_run
              "nothing delivered.")
         return
     try:
-        outcome = deliver(fediverse_config, fediverse_config.db, Path(settings["OUTPUT_PATH"]),
-                          allow_private=allow_private, dry_run=dry_run)
+        with progress_bar(console) as (on_start, on_result):
+            outcome = deliver(fediverse_config, fediverse_config.db,
+                              Path(settings["OUTPUT_PATH"]), allow_private=allow_private,
+                              dry_run=dry_run, on_start=on_start, on_result=on_result)
     except DeliveryError as error:
         echo(f"Fediverse: {error}; nothing delivered.")
         return
@@ -126,10 +147,12 @@ def deliver_command(settings_file, site_dir, db, concurrency, per_host, dry_run,
         fail(f"{database}: no such database (start `relais receiver serve --db {database}` "
              "first, or pass --db)")
     try:
-        outcome = deliver(fediverse_config, database,
-                          Path(site_dir) if site_dir else Path(settings["OUTPUT_PATH"]),
-                          allow_private=True if allow_private else None, dry_run=dry_run,
-                          limits=Limits(total=concurrency, per_host=per_host))
+        with progress_bar() as (on_start, on_result):
+            outcome = deliver(fediverse_config, database,
+                              Path(site_dir) if site_dir else Path(settings["OUTPUT_PATH"]),
+                              allow_private=True if allow_private else None, dry_run=dry_run,
+                              limits=Limits(total=concurrency, per_host=per_host),
+                              on_start=on_start, on_result=on_result)
     except DeliveryError as error:
         fail(str(error))
     click.echo(summary(outcome))

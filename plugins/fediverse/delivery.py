@@ -106,7 +106,9 @@ class Deliverer:
         self.client = client
         self.limits = limits
 
-    async def deliver_due(self, on_result: Callable[[Due, Decision], None] | None = None) -> Report:
+    async def deliver_due(self, on_result: Callable[[Due, Decision], None] | None = None,
+                          on_start: Callable[[int], None] | None = None) -> Report:
+        """Send every delivery due; `on_start(count)` first, `on_result` after each one."""
         report = Report()
         total = asyncio.Semaphore(self.limits.total)
         hosts: dict[str, asyncio.Semaphore] = defaultdict(
@@ -126,7 +128,10 @@ class Deliverer:
             if on_result is not None:
                 on_result(due, decision)
 
-        await asyncio.gather(*(one(due) for due in self.log.due()))
+        dues = self.log.due()
+        if on_start is not None:
+            on_start(len(dues))
+        await asyncio.gather(*(one(due) for due in dues))
         return report
 
     async def post(self, due: Due, body: bytes) -> Decision:
@@ -169,7 +174,8 @@ class Outcome:
 
 def deliver(config: Config, db: Path, site_dir: Path, *, allow_private: bool | None = None,
             limits: Limits = Limits(), dry_run: bool = False,
-            on_result: Callable[[Due, Decision], None] | None = None) -> Outcome:
+            on_result: Callable[[Due, Decision], None] | None = None,
+            on_start: Callable[[int], None] | None = None) -> Outcome:
     """Record what the built site changed (Create, Update, Delete) and send every delivery
     due: the new ones, the retries whose time has come, those a killed run left in flight."""
     try:
@@ -196,7 +202,7 @@ def deliver(config: Config, db: Path, site_dir: Path, *, allow_private: bool | N
         async def send() -> Report:
             async with client_for(config, allow_private, limits) as client:
                 return await Deliverer(log, key, config.key_id, client, limits).deliver_due(
-                    on_result)
+                    on_result, on_start)
 
         return Outcome(plan, run(send()), inboxes)
     finally:
