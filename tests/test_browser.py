@@ -21,11 +21,38 @@ def story_path(sample_site):
     return "/" + page.parent.relative_to(sample_site.output).as_posix() + "/"
 
 
+PAGES = {"home": "/", "story": None, "pieces": "/pieces/", "blogroll": "/blogroll/",
+         "follow": "/suivre/", "piece": "/2026/bols-et-plateaux/"}
+
+# Every picture of the work (covers, cards, the gallery): its box has the image's own shape
+# (nothing cropped), whatever the CSS does with object-fit.
+CROPPED = """() => [...document.querySelectorAll(
+        'main img.u-photo, main .entry-card-cover, main .gallery-item img')]
+    .filter(i => i.naturalWidth && i.getBoundingClientRect().width)
+    .map(i => { const box = i.getBoundingClientRect();
+                const shown = box.width / box.height, own = i.naturalWidth / i.naturalHeight;
+                return [i.currentSrc || i.src, shown, own, getComputedStyle(i).objectFit]; })
+    .filter(([src, shown, own]) => Math.abs(shown / own - 1) > 0.02)"""
+
+# What the page cost: the document and every resource it fetched, as the browser counts them.
+TRANSFERRED = """() => performance.getEntriesByType('navigation').concat(
+    performance.getEntriesByType('resource')).reduce((sum, e) => sum + e.transferSize, 0)"""
+
+
+def visit_all(page) -> None:
+    """Scroll the whole page (lazy images load once scrolled to), then back to the top."""
+    page.evaluate("""async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += 400) {
+            window.scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); }
+        window.scrollTo(0, 0); }""")
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
-@pytest.mark.parametrize("which", ["home", "story"])
+@pytest.mark.parametrize("which", PAGES)
 def test_pages_render_without_errors_or_sideways_scroll(browser, site_url, sample_site,
                                                          artifacts, which, width):
-    path = "/" if which == "home" else story_path(sample_site)
+    path = PAGES[which] or story_path(sample_site)
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     errors = []
@@ -37,15 +64,13 @@ def test_pages_render_without_errors_or_sideways_scroll(browser, site_url, sampl
     assert errors == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px of horizontal scroll at {WIDTHS[width]}px"
-    # lazy images load once scrolled to; visit the whole page before judging them
-    page.evaluate("""async () => {
-        for (let y = 0; y < document.body.scrollHeight; y += 400) {
-            window.scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); }
-        window.scrollTo(0, 0); }""")
-    page.wait_for_load_state("networkidle")
+    visit_all(page)  # lazy images load once scrolled to: see them all before judging them
     broken = page.evaluate(
         "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
     assert broken == []
+    assert page.evaluate(CROPPED) == [], "covers shown cropped"
+    if which == "home":  # the sample's photos included, every picture scrolled to
+        assert page.evaluate(TRANSFERRED) <= 300 * 1024
     page.screenshot(path=str(artifacts / f"{which}-{width}.png"), full_page=True)
     context.close()
 

@@ -116,6 +116,30 @@ def test_home_page_stays_light(photo_site):
     assert weight <= 300 * 1024, weight
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_in_the_browser_the_home_page_weighs_at_most_300_kib(browser, photo_site, width):
+    """What Chromium really transfers for the home page (the document, the stylesheet, the
+    cover at the size it chose), every picture scrolled to; the cover shown whole."""
+    from tests.conftest import start_static_server
+    from tests.test_browser import CROPPED, TRANSFERRED, visit_all
+
+    root, _, _ = photo_site
+    base, server = start_static_server(root / "output")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(base + "/", wait_until="load")
+        visit_all(page)
+        assert page.evaluate("document.querySelector('main img').currentSrc").endswith(".webp")
+        assert page.evaluate(CROPPED) == []
+        assert page.evaluate(TRANSFERRED) <= 300 * 1024
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
 def test_every_photo_img_is_responsive_and_only_the_first_eager(photo_site):
     root, _, _ = photo_site
     found = images_of(root / "output" / "2026" / "bol-du-matin" / "index.html")
@@ -152,7 +176,8 @@ def test_home_card_gets_the_sizes_its_template_asked_for(photo_site):
     root, _, _ = photo_site
     cover = next(i for i in images_of(root / "output" / "index.html").imgs
                  if i["src"].endswith("bol.jpg"))
-    assert cover["sizes"] == "(min-width: 44em) 14rem, 100vw" and "data-sizes" not in cover
+    assert cover["sizes"] == "(min-width: 64em) 20rem, (min-width: 44em) 22rem, 100vw"
+    assert "data-sizes" not in cover
     assert cover["loading"] == "eager"  # the first picture of the home page
 
 
