@@ -23,7 +23,7 @@ def _contents(output):
 
 def test_entries_carry_the_cover_and_the_piece_card(published_site):  # noqa: F811
     for name, html in _contents(published_site.output):
-        assert '<img' in html and "images/bols-plateau.svg" in html, name
+        assert '<img' in html and "images/bols-plateau.jpg" in html, name
         assert 'alt="Trois bols' in html, name
         card = html.split('<ul class="piece-card">', 1)[1].split("</ul>", 1)[0]
         assert "Disponible" in card and "145" in card and "Théo Marchal" in card, name
