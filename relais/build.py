@@ -7,6 +7,7 @@ build exactly the way the README says.
 from __future__ import annotations
 
 import builtins
+import gc
 import json
 import logging
 import os
@@ -238,6 +239,12 @@ def remove_all(folders: list[Path]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# A build allocates millions of objects that reference counting frees as it goes; Python's
+# cycle collector, run every 700 net allocations by default, spent about 0.5 s scanning them
+# in a 2,000-story build (3% of a full build, 7% of a rebuild); every 100,000: 0.16 s.
+GC_YOUNG_THRESHOLD = 100_000
+
+
 def build(settings: dict, *, ignore_cache: bool = False,
           later: list[Callable[[], None]] | None = None) -> BuildReport:
     """Build the site once; raise BuildError with every problem found (the last good site
@@ -262,6 +269,8 @@ def build(settings: dict, *, ignore_cache: bool = False,
     incremental = Incremental(settings, ignore_cache)
     signals.get_writer.connect(incremental.writer, weak=False)
     signals.readers_init.connect(reuse_markdown)
+    collecting = gc.get_threshold()
+    gc.set_threshold(max(collecting[0], GC_YOUNG_THRESHOLD), *collecting[1:])
     try:
         Pelican(settings).run()
         if later is None:
@@ -282,6 +291,7 @@ def build(settings: dict, *, ignore_cache: bool = False,
             logger.removeHandler(collector)
         plugins_logger.removeHandler(notes)
         plugins_logger.setLevel(level)
+        gc.set_threshold(*collecting)
     output.keep()
     return BuildReport(output.path, time.perf_counter() - started, collector.messages,
                        notes.messages, incremental.pages.rendered, incremental.pages.reused)
