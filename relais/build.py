@@ -241,7 +241,8 @@ def remove_all(folders: list[Path]) -> None:
 
 # A build allocates millions of objects that reference counting frees as it goes; Python's
 # cycle collector, run every 700 net allocations by default, spent about 0.5 s scanning them
-# in a 2,000-story build (3% of a full build, 7% of a rebuild); every 100,000: 0.16 s.
+# in a 2,000-story build (3% of a full build, 7% of a rebuild, more while the last build's
+# page records are read); every 100,000: 0.16 s.
 GC_YOUNG_THRESHOLD = 100_000
 
 
@@ -265,12 +266,16 @@ def build(settings: dict, *, ignore_cache: bool = False,
     level = plugins_logger.level
     plugins_logger.setLevel(min(logging.INFO, level or logging.INFO))
     started = time.perf_counter()
-    output = Output(settings)
-    incremental = Incremental(settings, ignore_cache)
-    signals.get_writer.connect(incremental.writer, weak=False)
-    signals.readers_init.connect(reuse_markdown)
     collecting = gc.get_threshold()
     gc.set_threshold(max(collecting[0], GC_YOUNG_THRESHOLD), *collecting[1:])
+    try:
+        output = Output(settings)
+        incremental = Incremental(settings, ignore_cache)  # the last build's records, read
+    except BaseException:
+        gc.set_threshold(*collecting)
+        raise
+    signals.get_writer.connect(incremental.writer, weak=False)
+    signals.readers_init.connect(reuse_markdown)
     try:
         Pelican(settings).run()
         if later is None:

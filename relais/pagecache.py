@@ -124,6 +124,7 @@ class PageCache:
         self._touched: dict[int, Content] = {}  # the posts pages touched, by id
         self._by_id: dict[int, Content] = {}  # every post of the build, by id
         self._references: dict[int, str] = {}
+        self._site_keys: dict[tuple, tuple] = {}  # one tuple for each set of site-wide names
 
     # -- the records and the texts ---------------------------------------------------
 
@@ -245,7 +246,9 @@ class PageCache:
                 site.append(key)
             else:
                 own.append((key, digest))
-        return tuple(sorted(site)), tuple(sorted(own))
+        site_keys = tuple(sorted(site))
+        # the same few sets on every page: one tuple for each, pickled once in the records
+        return self._site_keys.setdefault(site_keys, site_keys), tuple(sorted(own))
 
     def fresh(self, record: Record, values: dict, env) -> bool:
         shared, common = self._shared, env.globals
