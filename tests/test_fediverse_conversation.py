@@ -235,6 +235,8 @@ def test_a_deleted_actor_takes_everything_it_sent_with_it(world, remotes):
         send(world, who, {"id": f"{who.id}/likes/7", "type": "Like", "object": world.post})
         send(world, who, {"id": f"{who.id}/c/7", "type": "Create", "object": note(who, world, 7)})
     assert {f"{victor.id}/likes/7", f"{victor.id}/notes/7"} <= set(shown(world))
+    followers = world.actor.fediverse.followers
+    followers.add(victor.id, f"{victor.id}/inbox", None, f"{victor.id}/follows/1")
     # victor's server deletes him: his document is gone (410), his key cannot be fetched
     server.add("/victor", status=410)
     world.actor.fediverse.inbox.keys.clear()  # as after a restart of the receiver
@@ -244,6 +246,7 @@ def test_a_deleted_actor_takes_everything_it_sent_with_it(world, remotes):
     now = shown(world)
     assert not [source for source in now if source.startswith(victor.id + "/")]
     assert {f"{ursula.id}/likes/7", f"{ursula.id}/notes/7"} <= set(now)  # others stay
+    assert victor.id not in [follower.actor for follower in followers.all()]
     # someone claiming that ursula (who is not gone) was deleted is not believed
     claim = send(world, victor, {"id": f"{victor.id}#d2", "type": "Delete",
                                  "object": ursula.id, "actor": ursula.id})

@@ -481,6 +481,7 @@ def test_the_owners_terminal_gets_no_escape_sequence_and_no_rich_markup(world):
     assert "[red]Rouge[/red]" in world.terminal["discover"]  # shown as written, not obeyed
     assert "Candide" in world.terminal["explain"]
     assert "Src" in world.terminal["moderate"] and "Bruno Bienvenu" in world.terminal["moderate"]
+    assert "Zoé Fédérée" in world.terminal["moderate"]  # the fediverse's wait for moderation too
 
 
 def test_the_discovery_report_links_only_http_urls(world):
