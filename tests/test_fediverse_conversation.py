@@ -16,18 +16,11 @@ from tests.conftest import run_relais, write_tiny_site
 from tests.support.local_http import LocalServer
 from tests.support.peer import Peer, require_peer
 from tests.test_fediverse import ACTIVITY_JSON, Remote, SiteActor, wait_until
+from tests.test_hostile_data import POST
 
 TOKEN = "conversation-token"
 AS = "https://www.w3.org/ns/activitystreams"
-POST = """\
-Title: Des tasses
-Date: 2026-03-01 10:00
-Slug: tasses
-Summary: Un billet.
-
-Un billet sur les tasses.
-"""
-OTHER = POST.replace("Des tasses", "Des bols").replace("tasses\n", "bols\n", 1)
+OTHER = POST.replace("Des tasses", "Des bols").replace("Slug: tasses", "Slug: bols")
 
 
 @pytest.fixture(scope="module")
