@@ -553,6 +553,21 @@ def test_relais_publish_delivers_create_update_delete_to_a_bovine_user(tmp_path)
         object_id = f"{site.url}/objects/le-four.html"
         wait_until(lambda: f"{object_id}#create" in carol.inbox(), what="the Create at bovine")
 
+        # carol answers and likes the object she received (as Mastodon does): both join the
+        # conversation under the post's page (docs/fediverse.md, one conversation)
+        for activity in ({"type": "Like", "object": object_id},
+                         {"type": "Create", "object": {
+                             "type": "Note", "attributedTo": carol.actor["id"],
+                             "inReplyTo": object_id, "content": "<p>Beau four !</p>",
+                             "to": [actor]}}):
+            carol.send({"@context": "https://www.w3.org/ns/activitystreams",
+                        "actor": carol.actor["id"], "to": [actor], **activity})
+        archive = site.fediverse.conversation.archive
+        found = wait_until(lambda: len(archive.changes(0, 10, 0)) == 2 and
+                           archive.changes(0, 10, 0), what="carol's reply and like")
+        assert {(record["type"], target) for _, _, target, record in found} == {
+            ("like", f"{site.url}/le-four.html"), ("reply", f"{site.url}/le-four.html")}
+
         story.write_text(story.read_text().replace("Premier", "Deuxième"), encoding="utf-8")
         assert "0 Create, 1 Update, 0 Delete for 1 inbox(es); 1 sent" in publish()
         wait_until(lambda: any(i.startswith(f"{object_id}#update/") for i in carol.inbox()),
