@@ -7,7 +7,7 @@ import json
 
 import feedparser
 
-from tests.test_feeds import published_site  # noqa: F401  (the session fixture)
+from tests.test_feeds import SITE, published_site  # noqa: F401  (the session fixture)
 
 STORY = "https://atelier-maelle.example/2026/bols-et-plateaux/"
 
@@ -28,3 +28,7 @@ def test_entries_carry_the_cover_and_the_piece_card(published_site):  # noqa: F8
         card = html.split('<ul class="piece-card">', 1)[1].split("</ul>", 1)[0]
         assert "Disponible" in card and "145" in card and "Théo Marchal" in card, name
         assert html.index("piece-card") < html.index("Depuis le printemps"), name
+        # the piece's photos (Photos) after the text, absolute, each with its alt text
+        gallery = html[html.index("Depuis le printemps"):]
+        assert f'src="{SITE}/images/bol-dessus.jpg"' in gallery, name
+        assert 'alt="Un des bols céladon' in gallery, name

@@ -19,6 +19,11 @@ def cover_html(image: Image | None) -> str:
     return f'<p><img src="{escape(image.url)}" alt="{escape(image.alt)}"></p>\n'
 
 
+def gallery_html(photos: list[tuple[str, str]]) -> str:
+    """The piece's photos (absolute URL, alt text) after the text, each whole, one a line."""
+    return "".join(f'<p><img src="{escape(url)}" alt="{escape(alt)}"></p>\n' for url, alt in photos)
+
+
 def card_html(rows: list[tuple[str, str]]) -> str:
     """A list of (label, value as HTML: already escaped) rows, or "" when there is none."""
     if not rows:

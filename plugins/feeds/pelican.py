@@ -140,7 +140,10 @@ class Reader:
         content = summary if self.config.content == "summary" else absolutize(
             article.get_content(self.base), post.url)
         lead = card.cover_html(post.image) + card.card_html(self.piece_rows(article))
-        return replace(post, summary=summary, content=self.cite(article) + lead + content)
+        photos = card.gallery_html([(absolutize_url(photo.path, self.base), photo.alt)
+                                    for photo in getattr(article, "photos", None) or ()])
+        return replace(post, summary=summary,
+                       content=self.cite(article) + lead + content + photos)
 
     def piece_rows(self, article) -> list[tuple[str, str]]:
         """The story's card as (label, HTML) rows in its language (maker_stories' facts)."""
