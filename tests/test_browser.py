@@ -88,3 +88,16 @@ def test_the_site_works_without_javascript(browser, site_url, sample_site):
     page.wait_for_load_state("load")
     assert page.locator("article.h-entry .e-content").count() == 1
     context.close()
+
+
+def test_nothing_scrolls_sideways_at_320_px(browser, site_url, sample_site):
+    """The narrowest phones: every page a visitor meets first fits, covers whole."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    for which, path in PAGES.items():
+        page.goto(site_url + (path or story_path(sample_site)), wait_until="load")
+        visit_all(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{which}: {overflow}px of horizontal scroll at 320px"
+        assert page.evaluate(CROPPED) == [], which
+    context.close()
