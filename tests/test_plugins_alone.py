@@ -3,6 +3,7 @@ first, and a page a plugin writes uses the site's theme or the plugin's own defa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,21 @@ def test_each_plugin_builds_alone_with_pelicans_default_theme(tmp_path, plugin, 
         if page.suffix == ".html":  # the plugin's default template, inside the theme's layout
             text = page.read_text(encoding="utf-8")
             assert "theme/css/main.css" in text and 'class="relais-' in text
+
+
+def test_a_deleted_post_becomes_a_410_page_with_pelicans_default_theme(tmp_path):
+    """The webmentions plugin alone: the tombstone is its default template inside the theme's
+    layout, says 410 Gone in the head, links home under SITEURL (never href="/")."""
+    settings = site_with(tmp_path, ["relais.plugins.webmentions"])
+    gone = "https://alone.example/2024/gone/"
+    (tmp_path / "data" / "webmentions").mkdir(parents=True)
+    log = {"sources": {gone: {"path": "2024/gone/index.html", "targets": {}}}}
+    (tmp_path / "data" / "webmentions" / "sent.json").write_text(json.dumps(log), encoding="utf-8")
+    page = (built(settings) / "2024" / "gone" / "index.html").read_text(encoding="utf-8")
+    assert "theme/css/main.css" in page and 'class="h-entry relais-tombstone"' in page
+    assert '<meta http-equiv="Status" content="410 Gone">' in page
+    assert f'href="{gone}"' in page and '<a href="https://alone.example/">' in page
+    assert 'href="/"' not in page
 
 
 def test_the_feeds_plugin_writes_pelicans_feeds_in_its_place(tmp_path):
