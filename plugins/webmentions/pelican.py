@@ -60,7 +60,8 @@ PUBLISHED_LISTS = ("articles", "translations", "pages")
 WRITTEN_LISTS = PUBLISHED_LISTS + ("drafts", "drafts_translations", "hidden_articles",
                                    "hidden_translations", "hidden_pages", "draft_pages",
                                    "draft_translations")
-# the published items and written files of one build, kept in its settings until `finish`
+# the published items (with the file each is written to) and every written file of one build,
+# kept in its settings until `finish`
 PENDING = "_relais_webmentions_pending"
 # the sources this build wrote a tombstone for, kept in its settings until `finish`
 GONE = "_relais_webmentions_gone"
@@ -70,11 +71,12 @@ def remember_content(generators):
     if generators:
         items, written = [], set()
         for generator in generators:
-            for name in PUBLISHED_LISTS:
-                items.extend(getattr(generator, name, None) or ())
             for name in WRITTEN_LISTS:
-                listed = getattr(generator, name, None) or ()
-                written.update(getattr(item, "save_as", "") for item in listed)
+                listed = [(item, getattr(item, "save_as", "")) for item in
+                          getattr(generator, name, None) or ()]
+                written.update(path for _item, path in listed)
+                if name in PUBLISHED_LISTS:
+                    items.extend(listed)
         generators[0].settings[PENDING] = (items, written - {""})
 
 
@@ -112,16 +114,17 @@ def metadata_urls(item) -> list[str]:
     return urls
 
 
-def describe(item, cfg: Config, known: memo.Table, more: frozenset = frozenset()) -> sentlog.Post:
-    """A post's source, hash and targets; `more` targets (Bridgy Fed) leave the hash alone, so
-    adding them re-sends nothing to the others."""
+def describe(item, path: str, cfg: Config, known: memo.Table,
+             more: frozenset = frozenset()) -> sentlog.Post:
+    """A post's source, hash and targets (`path`: the file it is written to); `more` targets
+    (Bridgy Fed) leave the hash alone, so adding them re-sends nothing to the others."""
     content = item.content
     extra = metadata_urls(item)
     digest, targets = known.get(memo.digest(content, extra), lambda: (
         content_hash(content, extra),
         post_targets(content, extra, cfg.site_url, cfg.exclude, cfg.include_media)))
     return sentlog.Post(source=f"{cfg.site_url.rstrip('/')}/{item.url}", hash=digest,
-                        targets=targets | more, path=item.save_as)
+                        targets=targets | more, path=path)
 
 
 def add_bridgy(generator) -> None:
@@ -145,10 +148,10 @@ def finish(pelican):
     items, _ = settings.pop(PENDING, ([], set()))
     seen, posts = set(), []
     known = memo.Table(settings, "webmention-targets")  # each post's, by its text (relais build)
-    for item in items:
-        if id(item) not in seen and getattr(item, "save_as", None):
+    for item, path in items:
+        if id(item) not in seen and path:
             seen.add(id(item))
-            posts.append(describe(item, cfg, known, bridgy_targets(settings, item)))
+            posts.append(describe(item, path, cfg, known, bridgy_targets(settings, item)))
     known.save()
     result = owed.BuildResult(cfg.site_url, cfg.sent_log, posts)
     result.gone = settings.pop(GONE, set())
