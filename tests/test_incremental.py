@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from relais.build import build, load_settings
-from tests.conftest import REPO
+from tests.conftest import REPO, write_tiny_site
 from tests.support.photos import phone_photo
+from tests.support.posts import post
 
 SETTINGS = """\
 import sys
@@ -39,15 +40,17 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 class Site:
-    """A copy of the sample site (content, data, theme) with its own settings."""
+    """A copy of the sample site (content, data, theme) with its own settings; or, given
+    `settings`, the site already in `root`."""
 
-    def __init__(self, root: Path, extra: str = ""):
-        self.root = root
-        for name in ("content", "data", "theme"):
-            shutil.copytree(REPO / name, root / name)
-        self.settings = root / "site.py"
-        self.settings.write_text(SETTINGS.format(repo=str(REPO), extra=extra), encoding="utf-8")
-        self.clean_count = 0
+    def __init__(self, root: Path, extra: str = "", settings: Path | None = None):
+        self.root, self.settings, self.clean_count = root, settings, 0
+        if settings is None:
+            for name in ("content", "data", "theme"):
+                shutil.copytree(REPO / name, root / name)
+            self.settings = root / "site.py"
+            self.settings.write_text(SETTINGS.format(repo=str(REPO), extra=extra),
+                                     encoding="utf-8")
 
     def build(self, output: Path, cache: Path, **options):
         cwd = os.getcwd()
@@ -201,3 +204,17 @@ def test_the_reused_markdown_parser_reads_like_a_new_one_each_time(tmp_path):
     reused = reusing_reader(MarkdownReader)(settings)
     for path in files * 2:
         assert reused.read(str(path)) == MarkdownReader(settings).read(str(path)), path
+
+
+def test_a_kept_reading_time_follows_the_text(tmp_path):
+    """Each post's reading time is kept between builds by its text (relais.memo): a longer
+    text gives a longer time in the next build, as in a clean one."""
+    site = Site(tmp_path, settings=write_tiny_site(
+        tmp_path, {"pot.md": post("pot", body="Un bol. " * 30)}))
+    page = tmp_path / "output" / "2026" / "pot" / "index.html"
+    site.incremental()
+    assert "1 min de lecture" in page.read_text(encoding="utf-8")
+    site.edit(site.post("pot.md"), lambda text: text + "Un bol de plus. " * 400)
+    site.incremental()
+    assert "9 min de lecture" in page.read_text(encoding="utf-8")
+    assert tree(tmp_path / "output") == tree(site.clean().output)
