@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import logging
 import os
+import queue
 import shutil
 import signal
 import tempfile
@@ -30,7 +32,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from relais.build import BuildError, build, load_settings, remove_all
+from relais.build import BuildError, build, load_settings
 from relais.settings import project_root
 
 log = logging.getLogger("relais.serve")
@@ -169,9 +171,38 @@ class DevServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
 
 
+class Sweeper(threading.Thread):
+    """Deletes the folders of old builds, a file at a time, only while no build runs.
+
+    Deleting a site of thousands of files keeps this process busy for about a second; a
+    build running at the same time (the writer saved again) would wait through it.
+    """
+
+    def __init__(self):
+        super().__init__(name="relais-serve-sweep", daemon=True)
+        self.folders: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self.idle = threading.Event()  # cleared while a build runs
+        self.idle.set()
+
+    def run(self):
+        while True:
+            folder = self.folders.get()
+            for parent, folders, files in os.walk(folder, topdown=False):
+                for name in files:
+                    self.idle.wait()
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(parent, name))
+                for name in folders:
+                    with contextlib.suppress(OSError):
+                        os.rmdir(os.path.join(parent, name))
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
 class Builds:
     """Each build in a fresh folder under `workdir`; the two newest folders are kept (the one
-    served, and the one before, which a request that began earlier may still be reading)."""
+    served, and the one before, which a request that began earlier may still be reading),
+    older ones deleted between builds."""
 
     def __init__(self, settings_file: str, overrides: dict, workdir: Path, site: ServedSite,
                  announce: Callable[[str], None]):
@@ -179,8 +210,17 @@ class Builds:
         self.workdir, self.site, self.announce = workdir, site, announce
         self.count = 0
         self.kept: list[Path] = []
+        self.sweeper = Sweeper()
+        self.sweeper.start()
 
     def run(self) -> bool:
+        self.sweeper.idle.clear()
+        try:
+            return self._run()
+        finally:
+            self.sweeper.idle.set()
+
+    def _run(self) -> bool:
         self.count += 1
         folder = self.workdir / f"build-{self.count}"
         try:
@@ -203,7 +243,8 @@ class Builds:
         for save in later:
             save()
         self.kept.append(folder)
-        threading.Thread(target=remove_all, args=(self.kept[:-2],), daemon=True).start()
+        for old in self.kept[:-2]:
+            self.sweeper.folders.put(old)
         self.kept = self.kept[-2:]
         warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         self.announce(f"Built in {report.seconds:.1f} s{warnings}.")

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -147,6 +148,14 @@ def test_no_empty_or_missing_page_during_rebuilds_and_after_a_failed_one(served)
         hammer.join(timeout=30)
     assert hammer.count > 20
     assert hammer.bad == []
+    # the folders of old builds are deleted between builds: the served one and the one before
+    # stay (the failed build left none)
+    builds = Path(tempfile.gettempdir()).glob(f"relais-serve-{served.process.pid}-*/build-*")
+    deadline = time.monotonic() + 60
+    while len(names := sorted(p.name for p in builds)) > 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        builds = Path(tempfile.gettempdir()).glob(f"relais-serve-{served.process.pid}-*/build-*")
+    assert names == ["build-4", "build-6"], names
 
 
 def test_the_event_stream_asks_for_a_reload_after_each_build(served):
