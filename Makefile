@@ -33,9 +33,13 @@ $(PEER): tests/peer/requirements.txt
 	.venv-peer/bin/python -m pip install --quiet -r tests/peer/requirements.txt
 	touch $(PEER)
 
+# The test files run in parallel, one file per worker (module fixtures built once), one
+# worker per core up to four; `make test PYTEST_PARALLEL=` runs them one after another.
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+
 test: $(STAMP) $(AXE) $(PEER)
 	$(BIN)/ruff check relais plugins theme tests bench scripts
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 
 serve: $(STAMP)
 	$(BIN)/relais serve --port $(PORT)

@@ -208,7 +208,7 @@ def test_relais_receiver_serve_serves_the_actor_of_the_sites_settings(tmp_path):
 # --- the inbox ------------------------------------------------------------------
 
 
-def wait_until(check, timeout: float = 20.0, what: str = "the condition"):
+def wait_until(check, timeout: float = 60.0, what: str = "the condition"):
     deadline = time.monotonic() + timeout
     while True:
         found = check()
