@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -67,10 +66,18 @@ class Served:
         self.settings = write_tiny_site(root, {**OTHERS, "pot.md": self.pot("Premier pot")})
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # its own temporary folder: what it leaves there is its own (pids are reused, and a
+        # killed server leaves its relais-serve-PID-* folder in the shared one)
+        self.tmp = root / "tmp"
+        self.tmp.mkdir()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "relais.cli", "serve", "-s", str(self.settings),
-             "--port", str(self.port)],
+             "--port", str(self.port)], env={**os.environ, "TMPDIR": str(self.tmp)},
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def builds(self) -> list[str]:
+        """The build folders in the server's working folder."""
+        return sorted(p.name for p in self.tmp.glob("relais-serve-*/build-*"))
 
     @staticmethod
     def pot(title: str, date: str = "2026-03-01 10:00") -> str:
@@ -150,11 +157,9 @@ def test_no_empty_or_missing_page_during_rebuilds_and_after_a_failed_one(served)
     assert hammer.bad == []
     # the folders of old builds are deleted between builds: the served one and the one before
     # stay (the failed build left none)
-    builds = Path(tempfile.gettempdir()).glob(f"relais-serve-{served.process.pid}-*/build-*")
     deadline = time.monotonic() + 60
-    while len(names := sorted(p.name for p in builds)) > 2 and time.monotonic() < deadline:
+    while len(names := served.builds()) > 2 and time.monotonic() < deadline:
         time.sleep(0.2)
-        builds = Path(tempfile.gettempdir()).glob(f"relais-serve-{served.process.pid}-*/build-*")
     assert names == ["build-4", "build-6"], names
 
 
@@ -203,8 +208,7 @@ def test_a_signal_stops_everything_and_frees_the_port(served, sig):
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", served.port))
         probe.listen()
-    leftovers = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("relais-serve-*")
-                 if str(served.process.pid) in p.name]
+    leftovers = list(served.tmp.iterdir())
     assert leftovers == []
 
 
