@@ -25,7 +25,9 @@ from pelican.settings import read_settings
 
 from relais.pagecache import Incremental, reuse_markdown
 from relais.problems import ProblemLines
+from relais.reading import ParallelReading
 from relais.settings import SETTINGS_FILE, SettingsError, folder_key, site_cache
+from relais.workers import worker_count
 
 
 class BuildError(Exception):
@@ -247,14 +249,15 @@ GC_YOUNG_THRESHOLD = 100_000
 
 
 def build(settings: dict, *, ignore_cache: bool = False,
-          later: list[Callable[[], None]] | None = None) -> BuildReport:
+          later: list[Callable[[], None]] | None = None, workers: int | None = None) -> BuildReport:
     """Build the site once; raise BuildError with every problem found (the last good site
     is then left as it was).
 
     Pages whose inputs did not change since the last build are taken from it, and
     posts whose bytes did not change are not read again (relais.pagecache). With
     `later`, the page records are saved by calling what it receives, once the caller has
-    shown the site (relais serve), instead of before this returns.
+    shown the site (relais serve), instead of before this returns. `workers`: how many
+    processes read the posts (relais.reading); None: BUILD_WORKERS.
     """
     collector = LogCollector(logging.WARNING)
     notes = NoteCollector()
@@ -269,6 +272,7 @@ def build(settings: dict, *, ignore_cache: bool = False,
     collecting = gc.get_threshold()
     gc.set_threshold(max(collecting[0], GC_YOUNG_THRESHOLD), *collecting[1:])
     try:
+        reading = ParallelReading(worker_count(settings, workers))
         output = Output(settings)
         incremental = Incremental(settings, ignore_cache)  # the last build's records, read
     except BaseException:
@@ -276,6 +280,7 @@ def build(settings: dict, *, ignore_cache: bool = False,
         raise
     signals.get_writer.connect(incremental.writer, weak=False)
     signals.readers_init.connect(reuse_markdown)
+    reading.connect()
     try:
         Pelican(settings).run()
         if later is None:
@@ -292,6 +297,7 @@ def build(settings: dict, *, ignore_cache: bool = False,
     finally:
         signals.get_writer.disconnect(incremental.writer)
         signals.readers_init.disconnect(reuse_markdown)
+        reading.disconnect()
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)
         plugins_logger.removeHandler(notes)

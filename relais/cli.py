@@ -67,7 +67,10 @@ def main():
               help="Content problems are warnings; a post that cannot be read is left out.")
 @click.option("--ignore-cache", is_flag=True,
               help="Read every post and make every page again (the caches are rebuilt).")
-def build_command(settings_file, publish, output, extra, lenient, ignore_cache):
+@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=None, metavar="N",
+              help="Processes to build with: 0 one per core, 1 only this one "
+                   "(default: BUILD_WORKERS, 0).")
+def build_command(settings_file, publish, output, extra, lenient, ignore_cache, jobs):
     """Build the site offline."""
     settings_file = settings_file or ("publishconf.py" if publish else "pelicanconf.py")
     show_warnings()
@@ -76,7 +79,7 @@ def build_command(settings_file, publish, output, extra, lenient, ignore_cache):
         if lenient:
             overrides["CONTENT_LENIENT"] = True
         settings = load_settings(settings_file, output, overrides)
-        report = build(settings, ignore_cache=ignore_cache)
+        report = build(settings, ignore_cache=ignore_cache, workers=jobs)
     except BuildError as error:
         for line in str(error).splitlines():
             click.echo(f"error: {line}", err=True)

@@ -401,7 +401,8 @@ class TrackedTemplate:
 # -- the build's fingerprint and the caches of one build ---------------------------------
 
 STAMP = "relais-fingerprint"
-VOLATILE = ("OUTPUT_PATH",)  # serve builds each time into a new folder
+# serve builds each time into a new folder; how many processes build it changes no page
+VOLATILE = ("OUTPUT_PATH", "BUILD_WORKERS")
 
 
 def code_folders() -> list[Path]:

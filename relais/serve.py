@@ -226,7 +226,7 @@ class Builds:
         try:
             settings = load_settings(self.settings_file, str(folder), self.overrides)
             later: list = []
-            report = build(settings, later=later)
+            report = build(settings, later=later, workers=1)  # threads run: no forks
         except BuildError as error:
             shutil.rmtree(folder, ignore_errors=True)
             lines = str(error).splitlines()

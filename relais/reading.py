@@ -1,0 +1,167 @@
+"""The posts of a build read in forked workers, before Pelican reads them one by one.
+
+Pelican keeps, per source file, its stamp (an MD5 of its bytes) and what the
+reader made of it (`(content, metadata)`): its reader-layer content cache,
+which Relais always uses (`relais.pagecache.Incremental`). Just before the
+first post is read, the files the article and page generators will read
+and that are not in that cache already are split among the workers
+(`relais.workers`); each reads its share with the generators' own readers
+(the same classes, settings and reused Markdown parser, as forked) and sends
+the results back in one pickle. They go into the cache as if the build had
+read them; Pelican's reading then finds every file there and goes on as
+usual: metadata from the path, signals, content objects, the checks.
+
+What a worker does not hand back, the build reads itself, as a build without
+workers would: a file whose reading raised (a date the checks refuse, a
+broken file) or logged anything, so that the error, its file:line and the
+log lines come from the build's own process. A worker that fails or dies
+costs only time: the build warns once and reads every post itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from pelican import signals
+from pelican.cache import FileDataCacher
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.readers import Readers, _filter_discardable_metadata
+from pelican.utils import file_suffix
+
+from relais.workers import WorkerFailed, run_forked
+
+logger = logging.getLogger(__name__)
+
+# Below this many files to read, forking costs more than sharing the reading saves.
+MIN_FILES = 50
+
+SOURCES = {ArticlesGenerator: ("ARTICLE_PATHS", "ARTICLE_EXCLUDES"),
+           PagesGenerator: ("PAGE_PATHS", "PAGE_EXCLUDES")}
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A file a generator will read and its reader-layer cache does not hold."""
+
+    readers: Readers
+    path: str  # absolute, as Pelican's cache keys it
+    fmt: str
+    size: int
+
+
+class ParallelReading:
+    """For one build: the article and page generators noted when they are made, their files
+    read by `workers` processes when the first of them starts reading."""
+
+    def __init__(self, workers: int, minimum: int = MIN_FILES):
+        self.workers, self.minimum = workers, minimum
+        self.generators: list = []
+        self.started = False
+
+    def connect(self) -> None:
+        for signal, receiver in self._receivers():
+            signal.connect(receiver, weak=False)
+
+    def disconnect(self) -> None:
+        for signal, receiver in self._receivers():
+            signal.disconnect(receiver)
+
+    def _receivers(self):
+        return ((signals.article_generator_init, self.note),
+                (signals.page_generator_init, self.note),
+                (signals.article_generator_preread, self.start),
+                (signals.page_generator_preread, self.start))
+
+    def note(self, generator) -> None:
+        if type(generator) in SOURCES:  # a subclass may read other files: left to it
+            self.generators.append(generator)
+
+    def start(self, _generator) -> None:
+        """The first file is about to be read: read them all (once per build)."""
+        if self.started:
+            return
+        self.started = True
+        unread = [item for generator in self.generators for item in unread_files(generator)]
+        if self.workers > 1 and len(unread) >= self.minimum:
+            read_in_workers(unread, self.workers)
+
+
+def unread_files(generator) -> list[Unread]:
+    """The files `generator` will read that its reader cache does not hold, in its order."""
+    settings, readers = generator.settings, generator.readers
+    if not (settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"):
+        return []  # nowhere to put what workers read
+    paths, excludes = SOURCES[type(generator)]
+    found = []
+    for name in generator.get_files(settings[paths], exclude=settings[excludes]):
+        path = os.path.abspath(os.path.join(generator.path, name))  # as read_file keys it
+        fmt = file_suffix(path)
+        if fmt in readers.readers and readers.get_cached_data(path) is None:
+            found.append(Unread(readers, path, fmt, os.path.getsize(path)))
+    return found
+
+
+def shares(unread: list[Unread], count: int) -> list[list[int]]:
+    """The files' indexes split in `count` shares of about the same bytes (largest first)."""
+    loads = [[0, n, []] for n in range(count)]
+    for index in sorted(range(len(unread)), key=lambda i: -unread[i].size):
+        lightest = min(loads)
+        lightest[0] += unread[index].size
+        lightest[2].append(index)
+    return [sorted(share) for _load, _n, share in loads if share]
+
+
+def read_in_workers(unread: list[Unread], workers: int) -> None:
+    """Fill the reader caches with what `workers` processes read of `unread`."""
+    tasks = [lambda share=share: read_share(unread, share) for share in shares(unread, workers)]
+    try:
+        results = run_forked(tasks, {"settings": unread[0].readers.settings})
+    except WorkerFailed as failure:
+        logger.warning("reading the posts in parallel failed (%s): they are read by the build's "
+                       "own process", failure)
+        return
+    read = {index: found for result in results for index, *found in result}
+    for index, item in enumerate(unread):  # in the generators' order, as a serial read
+        if index in read:
+            stamp, content, metadata = read[index]
+            # the stamp taken before the worker read the file: Pelican reads it again if the
+            # file changed since (the file's stamp is checked when the cache is read)
+            FileDataCacher.cache_data(item.readers, item.path, (stamp, (content, metadata)))
+
+
+def read_share(unread: list[Unread], share: list[int]) -> list[tuple]:
+    """In a worker: (index, stamp, content, metadata) of each file read quietly and well."""
+    logged = quiet_logging()
+    done = []
+    for index in share:
+        item = unread[index]
+        stamp = item.readers._get_file_stamp(item.path)
+        before = len(logged)
+        try:
+            content, metadata = item.readers.readers[item.fmt].read(item.path)
+        except Exception:  # noqa: BLE001, S112  (the build reads it again and reports it)
+            continue
+        if len(logged) == before:  # a file that logged is read again by the build
+            done.append((index, stamp, content, _filter_discardable_metadata(metadata)))
+    return done
+
+
+def quiet_logging() -> list[int]:
+    """In a worker: no log record reaches a handler (the build's process would show it
+    twice); the levels of the records made are noted in the list returned."""
+    made: list[int] = []
+    make = logging.getLogRecordFactory()
+
+    def noting(*args, **kwargs):
+        record = make(*args, **kwargs)
+        made.append(record.levelno)
+        return record
+
+    logging.setLogRecordFactory(noting)
+    for each in logging.Logger.manager.loggerDict.values():
+        if isinstance(each, logging.Logger):
+            each.handlers = []
+    logging.getLogger().handlers = [logging.NullHandler()]
+    return made
