@@ -84,9 +84,10 @@ def write_site(root: Path) -> Path:
     return settings
 
 
-def run_build(settings: Path, name: str, workers: int):
-    """Build into `name` (its cache `name-cache`) with `workers` processes: the report, and
-    which process read which post (`{title: [pids]}`)."""
+def run_build(settings: Path, name: str, workers: int | None, **overrides):
+    """Build into `name` (its cache `name-cache`) with `workers` processes (None: the settings'
+    BUILD_WORKERS), `overrides` set as `-e` does: the report, and which process read which
+    post (`{title: [pids]}`)."""
     root = settings.parent
     log = root / "reads.log"
     log.unlink(missing_ok=True)
@@ -94,7 +95,7 @@ def run_build(settings: Path, name: str, workers: int):
     os.chdir(root)
     try:
         loaded = load_settings(str(settings), str(root / name),
-                               {"CACHE_PATH": str(root / f"{name}-cache")})
+                               {"CACHE_PATH": str(root / f"{name}-cache"), **overrides})
         try:
             report = build(loaded, workers=workers)
         finally:
@@ -182,13 +183,16 @@ def test_a_worker_that_dies_leaves_its_posts_to_the_build(site):
 
 
 def test_a_rebuild_after_a_parallel_build_reads_only_the_changed_post(tmp_path):
+    """...whatever BUILD_WORKERS says now: how many processes build a site changes no page."""
     settings = write_site(tmp_path)
-    run_build(settings, "output", workers=2)
+    _report, reads = run_build(settings, "output", None, BUILD_WORKERS=2)
+    assert len(reads) == COUNT + 2 and os.getpid() not in reads["Story-004"]
     story = tmp_path / "content" / "posts" / "story-004.md"
     story.write_text(story.read_text(encoding="utf-8") + "\nUne ligne de plus.\n",
                      encoding="utf-8")
-    _report, reads = run_build(settings, "output", workers=2)
+    report, reads = run_build(settings, "output", None, BUILD_WORKERS=1)
     assert reads == {"Story-004": [os.getpid()]}
+    assert report.pages_kept > 0
 
 
 def alive(pid: int) -> bool:
