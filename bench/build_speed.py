@@ -7,7 +7,7 @@ sample blogroll:
   serve    `relais serve`: save -> page reloaded          <= 0.30x the full build
 
     python bench/build_speed.py [--stories 2000] [--mentions 5000] [--rounds 5]
-                                [--only full,publish,rebuild,serve]
+                                [--only full,publish,rebuild,serve] [--also-jobs N]
 
 Every figure is a median of --rounds whole-process runs (bench/timing.py),
 the two builds of a comparison taking turns; the load average is printed
@@ -16,7 +16,8 @@ the content names the maker status `Maker-Status` (bench/generate_site.py).
 For the publish build it writes Pelican's own feeds for the same sections as
 ours (everything, each category, tag and author, each language; Atom and RSS,
 full content); Pelican has no stories-only feed and no JSON Feed, which ours
-also writes.
+also writes. `--also-jobs N` times `relais build --jobs N` too (N=1: the
+build in one process), in the same turns as the full and publish builds.
 """
 
 from __future__ import annotations
@@ -121,14 +122,19 @@ class Bench:
         return sum(1 for path in output.rglob("*.html") if "recit-" in path.as_posix())
 
 
-def full_and_publish(bench: Bench, rounds: int, which: list[str]) -> dict:
+def full_and_publish(bench: Bench, rounds: int, which: list[str],
+                     also_jobs: int | None = None) -> dict:
     medians = {}
     for kind, (subject, baseline) in (("full", ("relais", "bare")),
                                       ("publish", ("relais publish", "bare feeds"))):
         if kind not in which:
             continue
-        samples = compare({baseline: bench.command(baseline), subject: bench.command(subject)},
-                          REPO, rounds, before=bench.clean)
+        commands = {baseline: bench.command(baseline), subject: bench.command(subject)}
+        variant = f"{subject} --jobs {also_jobs}"
+        if also_jobs is not None:
+            commands[variant] = bench.command(subject, "--jobs", str(also_jobs))
+        samples = compare(commands, REPO, rounds,
+                          before=lambda name: bench.clean(name.partition(" --jobs")[0]))
         written = [bench.pages(bench.work / f"out-{bench.settings[n].stem}")
                    for n in (baseline, subject)]
         if min(written) < bench.stories:
@@ -138,6 +144,12 @@ def full_and_publish(bench: Bench, rounds: int, which: list[str]) -> dict:
         print_samples(samples)
         print_ratio(f"{kind} {subject}/{baseline}", samples[subject].median,
                     samples[baseline].median, TARGETS[kind])
+        if also_jobs is not None:
+            print_ratio(f"{kind} {variant}/{baseline}", samples[variant].median,
+                        samples[baseline].median, TARGETS[kind])
+            print(f"  {subject} / {variant}: wall "
+                  f"{samples[subject].median[0] / samples[variant].median[0]:.3f}, cpu "
+                  f"{samples[subject].median[1] / samples[variant].median[1]:.3f}")
         medians[kind] = samples[subject].median
     return medians
 
@@ -234,6 +246,8 @@ def main():
     parser.add_argument("--mentions", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", default="full,publish,rebuild,serve")
+    parser.add_argument("--also-jobs", type=int, default=None, metavar="N",
+                        help="also time the full and publish builds with relais build --jobs N")
     args = parser.parse_args()
     which = [name.strip() for name in args.only.split(",") if name.strip()]
     print(f"stories: {args.stories}, archived mentions: {args.mentions}, sample blogroll; "
@@ -242,7 +256,7 @@ def main():
     print(f"before: {load_average()}")
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(Path(tmp), args.stories, args.mentions)
-        medians = full_and_publish(bench, args.rounds, which)
+        medians = full_and_publish(bench, args.rounds, which, args.also_jobs)
         if "rebuild" in which:
             rebuild(bench, args.rounds, medians)
         if "serve" in which:

@@ -259,6 +259,10 @@ def build(settings: dict, *, ignore_cache: bool = False,
     shown the site (relais serve), instead of before this returns. `workers`: how many
     processes read the posts (relais.reading); None: BUILD_WORKERS.
     """
+    try:
+        reading = ParallelReading(worker_count(settings, workers))
+    except SettingsError as error:
+        raise BuildError(str(error)) from error
     collector = LogCollector(logging.WARNING)
     notes = NoteCollector()
     pelican_logger = logging.getLogger("pelican")
@@ -272,7 +276,6 @@ def build(settings: dict, *, ignore_cache: bool = False,
     collecting = gc.get_threshold()
     gc.set_threshold(max(collecting[0], GC_YOUNG_THRESHOLD), *collecting[1:])
     try:
-        reading = ParallelReading(worker_count(settings, workers))
         output = Output(settings)
         incremental = Incremental(settings, ignore_cache)  # the last build's records, read
     except BaseException:

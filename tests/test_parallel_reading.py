@@ -245,3 +245,10 @@ def test_no_worker_outlives_an_interrupted_or_killed_build(tmp_path):
     process.communicate(timeout=60)
     wait_for(lambda: not alive(worker), "the worker to die with its build")
 
+
+
+def test_a_wrong_build_workers_stops_the_build_with_one_line(tmp_path):
+    settings = write_tiny_site(tmp_path, {"a.md": post("a")})
+    with pytest.raises(BuildError, match=r"^setting BUILD_WORKERS: must be a whole number "
+                                         r"\(got 'two'\)$"):
+        run_build(settings, "output", None, BUILD_WORKERS="two")
