@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -86,3 +87,44 @@ def test_documents_pass_the_rules_and_rss_takes_extra_channel_elements():
     assert rss(feed) == rss(feed)  # no clock in the output
     problems = json_feed_problems(__import__("json").loads(json_feed(feed)))
     assert problems == ["authors missing or without names"]  # the feed above has none
+
+
+def test_a_post_in_many_feeds_reads_as_in_feedgen_s_own_whole_document():
+    """The writer builds each post's entry once per format and puts its text in every feed
+    that holds it: each document is still, byte for byte, the one feedgen makes with the
+    entries in its tree (the depth and namespaces of an entry are those of its document)."""
+    from relais.plugins.feeds.model import Image, Person
+    from relais.plugins.feeds.xmlfeeds import Writer, _new_entry
+
+    def rich(slug, day, lang="fr"):
+        post = make_post(slug, day, lang=lang)
+        return replace(post, summary="<p>r\u00e9sum\u00e9 &amp; <em>plus</em></p>",
+                       content="<p>a\nb</p>\n<pre>  c\n    d</pre>",
+                       authors=(Person("Ma\u00eblle", "https://x.example/"), Person("Sans")),
+                       tags=("Atelier", "gr\u00e8s"),
+                       image=Image("https://x.example/c.jpg", "image/jpeg", 1234, "alt"))
+
+    posts = [rich("a", 1), rich("b", 2), rich("c", 3, lang="en"), make_post("d", 4)]
+    source = "http://source.scripting.com/"
+
+    def blogroll(channel):
+        from lxml import etree
+        etree.SubElement(channel, f"{{{source}}}blogroll").text = "https://x.example/b.opml"
+
+    extras = [ChannelExtra(blogroll, {"source": source})]
+    feeds = [Feed("Site", "https://x.example/", "https://x.example/f/all", "fr",
+                  tuple(reversed(posts)), subtitle="Sub", authors=(Person("M"),)),
+             Feed("Site \u00b7 en", "https://x.example/en/", "https://x.example/f/en", "en",
+                  (posts[2], posts[0]), hub="https://hub.example/"),
+             Feed("Site \u00b7 one", "https://x.example/t/", "https://x.example/f/t", "fr",
+                  (posts[1],))]
+    writer = Writer(extras)
+    for feed in feeds + feeds:  # the second time, every entry is one already written
+        for rss_format in (False, True):
+            whole = writer._generator(feed, rss=rss_format)
+            for post in feed.posts:
+                whole.add_entry(_new_entry(post), order="append")
+            if rss_format:
+                assert writer.rss(feed) == whole.rss_str(pretty=True, encoding="UTF-8")
+            else:
+                assert writer.atom(feed) == whole.atom_str(pretty=True, encoding="UTF-8")

@@ -8,7 +8,6 @@ any channel elements other plugins add (`ChannelExtra`, e.g. the blogroll's
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -82,31 +81,8 @@ def hub_link(hub: str) -> ChannelExtra:
     return ChannelExtra(add, {"atom": ATOM_NS})
 
 
-class _CachedEntry(FeedEntry):
-    """A feedgen entry built once per post and serialized once per format.
-
-    A post sits in several feeds (site, stories, category, tags, author,
-    language); copying its finished element is much cheaper than having
-    feedgen build it again for each one.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._built = {}
-
-    def atom_entry(self, extensions=True):
-        if "atom" not in self._built:
-            self._built["atom"] = super().atom_entry(extensions)
-        return copy.deepcopy(self._built["atom"])
-
-    def rss_entry(self, extensions=True):
-        if "rss" not in self._built:
-            self._built["rss"] = super().rss_entry(extensions)
-        return copy.deepcopy(self._built["rss"])
-
-
-def _new_entry(post: Post) -> _CachedEntry:
-    entry = _CachedEntry()
+def _new_entry(post: Post) -> FeedEntry:
+    entry = FeedEntry()
     entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
     entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
     entry.register_extension("relais", _EntryLinks, atom=True, rss=False)
@@ -114,14 +90,44 @@ def _new_entry(post: Post) -> _CachedEntry:
     return entry
 
 
+@dataclass(frozen=True)
+class _Format:
+    """How feedgen makes one format: its document without entries, an entry, where the
+    entries go, and what closes the document after them."""
+
+    create: Callable[[FeedGenerator], tuple]  # (root, document), no entries yet
+    entry: Callable[[FeedEntry], etree._Element]
+    parent: Callable[[etree._Element], etree._Element]
+    closing: bytes
+
+
+ATOM = _Format(lambda fg: fg._create_atom(), lambda entry: entry.atom_entry(),
+               lambda root: root, b"</feed>\n")
+RSS = _Format(lambda fg: fg._create_rss(), lambda entry: entry.rss_entry(),
+              lambda root: root.find("channel"), b"  </channel>\n</rss>\n")
+
+
+def _text(document) -> bytes:
+    """What feedgen's `atom_str`/`rss_str(pretty=True)` make of the document."""
+    return etree.tostring(document, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+
+
 class Writer:
-    """Writes Atom and RSS documents; remembers each post's entry across the feeds it writes."""
+    """Writes Atom and RSS documents with feedgen; each post's entry is built and serialized
+    once per format and reused in every feed that holds it.
+
+    feedgen puts a document's entries last (after every extension's elements), so a document
+    is feedgen's document without entries with the entries' text inserted before its closing
+    tags: the same bytes as feedgen's whole document, without building a tree of copies of
+    the same entries for every feed.
+    """
 
     def __init__(self, extras: Iterable[ChannelExtra] = ()):
         self.extras = list(extras)
-        self._entries: dict[int, tuple[Post, _CachedEntry]] = {}
+        self._entries: dict[int, tuple[Post, FeedEntry]] = {}
+        self._texts: dict[tuple, dict[int, tuple[Post, bytes]]] = {}  # by namespaces in scope
 
-    def _entry(self, post: Post) -> _CachedEntry:
+    def _entry(self, post: Post) -> FeedEntry:
         known = self._entries.get(id(post))
         if known is None or known[0] is not post:
             known = self._entries[id(post)] = (post, _new_entry(post))
@@ -147,15 +153,37 @@ class Writer:
             fg.author({"name": person.name, **({"uri": person.url} if person.url else {})})
         if feed.updated is not None:
             fg.updated(feed.updated)
-        for post in feed.posts:
-            fg.add_entry(self._entry(post), order="append")
         return fg
 
+    def _document(self, feed: Feed, fmt: _Format) -> bytes:
+        """feedgen's document: its head, then each entry's text (made the first time that post
+        is written in a document with the same namespaces), then its closing tags."""
+        root, document = fmt.create(self._generator(feed, rss=fmt is RSS))
+        head = _text(document)
+        if not feed.posts:
+            return head
+        cut = len(head) - len(fmt.closing)
+        if not head.endswith(fmt.closing):
+            raise RuntimeError(f"feedgen's document does not end with {fmt.closing!r}")
+        scope = (fmt.closing, tuple(sorted((k or "", v) for k, v in root.nsmap.items())))
+        texts = self._texts.setdefault(scope, {})
+        parent = fmt.parent(root)
+        for post in feed.posts:
+            if texts.get(id(post), (None,))[0] is not post:
+                element = fmt.entry(self._entry(post))
+                parent.append(element)
+                whole = _text(document)
+                parent.remove(element)
+                if whole[:cut] != head[:cut] or not whole.endswith(fmt.closing):
+                    raise RuntimeError("feedgen's document does not end with its entries")
+                texts[id(post)] = (post, whole[cut:-len(fmt.closing)])
+        return b"".join([head[:cut], *(texts[id(post)][1] for post in feed.posts), fmt.closing])
+
     def atom(self, feed: Feed) -> bytes:
-        return self._generator(feed, rss=False).atom_str(pretty=True, encoding="UTF-8")
+        return self._document(feed, ATOM)
 
     def rss(self, feed: Feed) -> bytes:
-        return self._generator(feed, rss=True).rss_str(pretty=True, encoding="UTF-8")
+        return self._document(feed, RSS)
 
 
 def _fill(entry, post: Post) -> None:
