@@ -30,6 +30,47 @@ def test_absolutize_links_images_and_srcset_but_not_fragments_or_mail():
         '<a href="#notes">n</a><a href="mailto:m@x.example">m</a><a href="https://y.example/">y</a>')
 
 
+def test_absolutize_finds_what_a_scan_of_every_space_finds():
+    """`absolutize` looks for attributes from the `=` signs (fast); it must change exactly
+    what the plain regular expressions, tried at every position, change."""
+    import random
+
+    from relais.plugins.feeds.urls import (
+        SRCSET_ATTRIBUTE,
+        URL_ATTRIBUTE,
+        URL_NAMES,
+        absolute,
+        absolute_srcset,
+        matches,
+    )
+
+    def everywhere(html, base):
+        html = URL_ATTRIBUTE.sub(
+            lambda m: f"{m['before']}{m['q']}{absolute(m['url'], base)}{m['q']}", html)
+        return SRCSET_ATTRIBUTE.sub(
+            lambda m: f"{m['before']}{m['q']}{absolute_srcset(m['value'], base)}{m['q']}", html)
+
+    spaces = ["", " ", "  ", "\n", "\t", "\u00a0"]
+    names = ["href", "HREF", "src", "sRc", "\u017frc", "poster", "cite", "data", "srcset",
+             "data-src", "a", "title"]
+    values = ["", " ", "x/y.png", "../z/", "http://h.example/", "#f", "mailto:m@h.example",
+              "a.png 1x, b.png 2x", " src='i.png'", ' href="j/"', "a\nb", "="]
+    noise = ["<img", "<a", ">", "=", '"', "'", "word", "\n"]
+
+    def attribute(rng):
+        quote = rng.choice(['"', "'", ""])
+        return "".join([rng.choice(spaces[1:]), rng.choice(names), rng.choice(spaces), "=",
+                        rng.choice(spaces), quote, rng.choice(values), rng.choice([quote, ""])])
+
+    rng = random.Random(13)
+    for _ in range(4000):
+        html = "".join(attribute(rng) if rng.random() < 0.6 else rng.choice(noise)
+                       for _ in range(rng.randint(0, 12)))
+        assert [m.span() for m in matches(URL_ATTRIBUTE, URL_NAMES, html)] == \
+            [m.span() for m in URL_ATTRIBUTE.finditer(html)], html
+        assert absolutize(html, BASE) == everywhere(html, BASE), html
+
+
 def make_post(slug, day, kind="story", lang="fr"):
     date = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day)
     return Post(id=f"tag:x.example,2026:{lang}/{slug}", url=f"https://x.example/{slug}/",

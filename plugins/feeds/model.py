@@ -46,7 +46,6 @@ class Post:
     authors: tuple[Person, ...] = ()
     tags: tuple[str, ...] = ()
     image: Image | None = None
-    source: str = ""
     guid: str = ""  # the RSS <guid>: the id, or the permalink (see ids.rss_guid)
     guid_is_permalink: bool = True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html import escape
@@ -100,50 +101,47 @@ class Reader:
         return Image(f"{self.base}/{cover}", kind, length, getattr(article, "cover_alt", "") or "")
 
     def post(self, article) -> Post | None:
-        """The article as a feed entry without its content (see `complete`), or None (with one
-        warning naming the file) if it cannot be one."""
-        where = shown(article.source_path)
+        """The article as far as planning needs it (see `complete` for the rest), or None (with
+        one warning naming the file) if it cannot be a feed entry."""
         title = (getattr(article, "title", "") or "").strip()
         if not title:
-            log.warning("%s: no title: left out of the feeds", where)
+            log.warning("%s: no title: left out of the feeds", shown(article.source_path))
             return None
         published = aware(article.date, self.config.timezone)
         if published > self.now and self.config.future_posts == "skip":
             log.warning("%s: dated in the future (%s): left out of the feeds until then "
-                        "(FEEDS_FUTURE_POSTS)", where, published.isoformat())
+                        "(FEEDS_FUTURE_POSTS)", shown(article.source_path), published.isoformat())
             return None
         modified = getattr(article, "modified", None)
         updated = max(published, aware(modified, self.config.timezone)) if modified else published
-        url = f"{self.base}/{article.url}"
-        authority = self.config.id_authority
-        category = getattr(article, "category", None)
-        post_id = entry_id(authority, permalink=url, site_url=self.config.site.url or self.base,
-                           url=article.url, lang=article.lang, slug=article.slug,
-                           published=article.date)
-        guid, guid_is_permalink = rss_guid(authority, post_id=post_id, permalink=url,
-                                           published=article.date,
-                                           permalink_until=self.config.permalink_guids_until)
-        return Post(
-            id=post_id, url=url, title=title, summary="", content="",
-            published=published, updated=updated, lang=article.lang,
-            kind=getattr(article, "kind", "story"),
-            authors=tuple(self.person(a) for a in getattr(article, "authors", ()) or ()),
-            tags=tuple(t.name for t in ([category] if category else []) +
-                       list(getattr(article, "tags", ()) or ())),
-            image=self.image(article), source=where,
-            guid=guid, guid_is_permalink=guid_is_permalink,
-        )
+        return Post(id="", url=f"{self.base}/{article.url}", title=title, summary="", content="",
+                    published=published, updated=updated, lang=article.lang,
+                    kind=getattr(article, "kind", "story"))
 
     def complete(self, post: Post, article) -> Post:
-        """The post with its summary and content: only done for posts that make it into a feed."""
+        """The whole entry: ids, authors, categories, cover, summary and content; only done
+        for the posts a feed shows."""
+        authority = self.config.id_authority
+        post_id = entry_id(authority, permalink=post.url,
+                           site_url=self.config.site.url or self.base, url=article.url,
+                           lang=article.lang, slug=article.slug, published=article.date)
+        guid, guid_is_permalink = rss_guid(authority, post_id=post_id, permalink=post.url,
+                                           published=article.date,
+                                           permalink_until=self.config.permalink_guids_until)
+        category = getattr(article, "category", None)
+        image = self.image(article)
         summary = absolutize(article.get_summary(self.base), post.url)
         content = summary if self.config.content == "summary" else absolutize(
             article.get_content(self.base), post.url)
-        lead = card.cover_html(post.image) + card.card_html(self.piece_rows(article))
+        lead = card.cover_html(image) + card.card_html(self.piece_rows(article))
         photos = card.gallery_html([(absolutize_url(photo.path, self.base), photo.alt)
                                     for photo in getattr(article, "photos", None) or ()])
-        return replace(post, summary=summary,
-                       content=self.cite(article) + lead + content + photos)
+        return replace(
+            post, id=post_id, guid=guid, guid_is_permalink=guid_is_permalink,
+            authors=tuple(self.person(a) for a in getattr(article, "authors", ()) or ()),
+            tags=tuple(t.name for t in ([category] if category else []) +
+                       list(getattr(article, "tags", ()) or ())),
+            image=image, summary=summary, content=self.cite(article) + lead + content + photos)
 
     def piece_rows(self, article) -> list[tuple[str, str]]:
         """The story's card as (label, HTML) rows in its language (maker_stories' facts)."""
@@ -178,8 +176,19 @@ class Reader:
                 f'href="{escape(target.url)}">{name}</a></p>\n')
 
 
-def section(item) -> Section:
-    return Section(item.slug, item.name, item.url)
+def sections() -> Callable[[object], Section]:
+    """A category, tag or author as a `Section`, made once for each one (every post has its
+    own copies of its tags; their URL is slow to make)."""
+    made: dict[tuple, Section] = {}
+
+    def section(item) -> Section:
+        key = (type(item), item.name, item.slug)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = Section(item.slug, item.name, item.url)
+        return found
+
+    return section
 
 
 def articles_generator_of(generators):
@@ -215,6 +224,7 @@ def plan_feeds(generators) -> None:
     reader = Reader(cfg, cfg.base, datetime.now(UTC))
     placed, article_of = [], {}
     originals = {id(a) for a in articles_generator.articles}
+    section = sections()
     for article, original in ([(a, True) for a in articles_generator.articles] +
                               [(a, False) for a in articles_generator.translations]):
         post = reader.post(article)

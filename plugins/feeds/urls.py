@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+URL_NAMES = ("href", "src", "poster", "cite", "data")
 URL_ATTRIBUTE = re.compile(
-    r"""(?P<before>\s(?:href|src|poster|cite|data)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""",
+    rf"""(?P<before>\s(?:{"|".join(URL_NAMES)})\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""",
     re.IGNORECASE,
 )
 SRCSET_ATTRIBUTE = re.compile(
@@ -37,11 +38,41 @@ def absolute_srcset(value: str, base: str) -> str:
     return ", ".join(candidates)
 
 
+def matches(pattern: re.Pattern, names: tuple[str, ...], html: str):
+    """What `pattern.finditer(html)` finds, for a pattern `\\s(?:NAME|...)\\s*=...`, found from
+    the `=` signs instead of trying every space of the text (a post has thousands).
+
+    A match starting at `s` has its name right after `s` and only spaces from there to its
+    `=`: from each `=`, going back over the spaces, the few places a match could start are
+    tried, in the order `finditer` meets them (see tests/test_feeds_core.py)."""
+    lengths = sorted({len(name) for name in names}, reverse=True)
+    end, find = 0, html.find
+    sign = find("=")
+    while sign != -1:
+        name_end = sign
+        while name_end > end and html[name_end - 1].isspace():
+            name_end -= 1
+        for length in lengths:
+            start = name_end - length - 1
+            found = pattern.match(html, start) if start >= end else None
+            if found:
+                yield found
+                end = found.end()
+                break
+        sign = find("=", max(sign + 1, end))
+
+
+def _replace(html: str, found, replacement) -> str:
+    parts, last = [], 0
+    for match in found:
+        parts += [html[last:match.start()], replacement(match)]
+        last = match.end()
+    return "".join(parts) + html[last:] if parts else html
+
+
 def absolutize(html: str, base: str) -> str:
     """The same HTML with links, images and srcset candidates made absolute against `base`."""
-    html = URL_ATTRIBUTE.sub(
-        lambda m: f"{m['before']}{m['q']}{absolute(m['url'], base)}{m['q']}", html
-    )
-    return SRCSET_ATTRIBUTE.sub(
-        lambda m: f"{m['before']}{m['q']}{absolute_srcset(m['value'], base)}{m['q']}", html
-    )
+    html = _replace(html, matches(URL_ATTRIBUTE, URL_NAMES, html),
+                    lambda m: f"{m['before']}{m['q']}{absolute(m['url'], base)}{m['q']}")
+    return _replace(html, matches(SRCSET_ATTRIBUTE, ("srcset",), html),
+                    lambda m: f"{m['before']}{m['q']}{absolute_srcset(m['value'], base)}{m['q']}")
