@@ -157,3 +157,18 @@ def test_one_id_in_the_three_formats_and_published_rss_guids_kept_on_request(tin
     assert rss[0] == (ids[0], f"{SITE}/2026/c/", False)
     assert rss[1:] == [(f"{SITE}/2026/b/", f"{SITE}/2026/b/", True),
                        (f"{SITE}/2026/a/", f"{SITE}/2026/a/", True)]
+
+
+def test_pages_announce_each_feed_with_its_title_escaped(tiny_site, tmp_path):
+    """The `<link rel="alternate">`s are made once per build (FEED_LINK_TAGS), as the theme's
+    autoescaping makes them: a site name with `&`, quotes and `<` stays one attribute."""
+    output = publish(tiny_site(POSTS), tmp_path / "out",
+                     SITENAME='Pots & "bols" <grès>').output
+    page = (output / "tag" / "gres" / "index.html").read_text(encoding="utf-8")
+    name = "Pots &amp; &#34;bols&#34; &lt;grès&gt;"
+    assert (f'<link rel="alternate" type="application/atom+xml" title="{name} (Atom)" '
+            f'href="{SITE}/feeds/all.atom.xml"><link rel="alternate" '
+            f'type="application/rss+xml" title="{name} (RSS)" '
+            f'href="{SITE}/feeds/all.rss.xml">') in page
+    assert (f'<link rel="alternate" type="application/atom+xml" title="{name} · #grès (Atom)" '
+            f'href="{SITE}/feeds/tag/gres.atom.xml">') in page

@@ -18,6 +18,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+from markupsafe import Markup
 from relais.plugins.feeds import card
 from relais.plugins.feeds.card import STATUS_NAMES
 from relais.plugins.feeds.config import Config, config
@@ -37,6 +38,9 @@ from relais.templates import plugin_template, use_default_templates
 log = logging.getLogger("relais.plugins.feeds")
 
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+# a feed's `<link rel="alternate">` in the pages' <head> (FEED_LINK_TAGS): made once per build
+LINK_TAG = Markup('<link rel="alternate" type="{type}" title="{title} ({format})" '
+                  'href="{href}">')
 KIND_LABELS = {"in-reply-to": "In reply to", "like-of": "Liked",
                "repost-of": "Reposted", "bookmark-of": "Bookmarked"}
 
@@ -209,7 +213,8 @@ def piece_key(article, originals: set[int]) -> str:
 
 
 def plan_feeds(generators) -> None:
-    """Plan every feed and give the theme their links (FEED_LINKS, FEED_LIST, FOLLOW_URLS)."""
+    """Plan every feed and give the theme their links (FEED_LINKS, FEED_LINK_TAGS, FEED_LIST,
+    FOLLOW_URLS)."""
     articles_generator = articles_generator_of(generators)
     if articles_generator is None:
         return
@@ -217,6 +222,7 @@ def plan_feeds(generators) -> None:
     context = articles_generator.context
     context["FOLLOW_URLS"] = dict(cfg.follow_pages)
     context["FEED_LINKS"], context["FEED_LIST"], context["RELAIS_FEED_FILES"] = {}, [], []
+    context["FEED_LINK_TAGS"] = {}
     if cfg.base is None:
         log.info("no feeds written: this development build has no absolute SITEURL or "
                  "FEED_DOMAIN; `relais build --publish` writes them")
@@ -253,6 +259,8 @@ def plan_feeds(generators) -> None:
         links = [{"format": FORMAT_NAMES[fmt], "type": MEDIA_TYPES[fmt], "title": feed_file.title,
                   "href": f"{cfg.base}/{feed_file.url(fmt)}"} for fmt in feed_file.paths]
         context["FEED_LINKS"][feed_file.key] = links
+        context["FEED_LINK_TAGS"][feed_file.key] = Markup("").join(LINK_TAG.format(**link)
+                                                                   for link in links)
         context["FEED_LIST"].append({"key": feed_file.key, "title": feed_file.title,
                                      "lang": feed_file.lang,
                                      "kind": feed_file.key.split(":")[0], "links": links,
