@@ -15,9 +15,13 @@ before and after. Bare Pelican uses its own theme and no plugin; its copy of
 the content names the maker status `Maker-Status` (bench/generate_site.py).
 For the publish build it writes Pelican's own feeds for the same sections as
 ours (everything, each category, tag and author, each language; Atom and RSS,
-full content); Pelican has no stories-only feed and no JSON Feed, which ours
-also writes. `--also-jobs N` times `relais build --jobs N` too (N=1: the
-build in one process), in the same turns as the full and publish builds.
+full content, FEED_MAX_ITEMS entries each: Pelican's default, 100, in both);
+its settings name the site's author (our settings' AUTHOR) so that it has the
+author feed too, without author pages (which its full build has not either):
+the publish comparison is the full one plus the feeds. Pelican has no
+stories-only feed and no JSON Feed, which ours also writes. `--also-jobs N`
+times `relais build --jobs N` too (N=1: the build in one process), in the same
+turns as the full and publish builds.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ AUTHOR_FEED_RSS = "feeds/author/{slug}.rss.xml"
 TRANSLATION_FEED_ATOM = "feeds/lang/{lang}.atom.xml"
 TRANSLATION_FEED_RSS = "feeds/lang/{lang}.rss.xml"
 RSS_FEED_SUMMARY_ONLY = False
+AUTHOR = "Maëlle Garnier"
+AUTHOR_SAVE_AS = ""
 """
 TARGETS = {"full": 1.15, "publish": 1.15, "rebuild": 0.30, "serve": 0.30}
 
@@ -122,6 +128,26 @@ class Bench:
         return sum(1 for path in output.rglob("*.html") if "recit-" in path.as_posix())
 
 
+def same_feeds(bare: Path, ours: Path) -> None:
+    """Both publish builds wrote the same Atom and RSS feeds with as many entries each; ours
+    may only add what Pelican cannot write (stories only, JSON Feed, available pieces)."""
+    def entries(output: Path) -> dict[str, int]:
+        return {p.relative_to(output).as_posix(): len(re.findall(rb"<entry>|<item>",
+                                                                 p.read_bytes()))
+                for p in (output / "feeds").rglob("*.xml")}
+
+    theirs, mine = entries(bare), entries(ours)
+    extra = [name for name in mine.keys() - theirs.keys()
+             if not name.startswith(("feeds/stories.", "feeds/pieces/"))]
+    differ = [name for name in theirs.keys() & mine.keys() if theirs[name] != mine[name]]
+    if theirs.keys() - mine.keys() or extra or differ:
+        sys.exit(f"not comparable: feeds only bare Pelican wrote {sorted(theirs.keys() - mine.keys())}, "
+                 f"only ours {sorted(extra)}, with other numbers of entries {sorted(differ)}")
+    print(f"publish: the same {len(theirs)} Atom and RSS feeds in both "
+          f"({sum(theirs.values())} entries); ours also {len(mine) - len(theirs)} stories-only "
+          f"or pieces feeds and the JSON Feeds")
+
+
 def full_and_publish(bench: Bench, rounds: int, which: list[str],
                      also_jobs: int | None = None) -> dict:
     medians = {}
@@ -140,6 +166,8 @@ def full_and_publish(bench: Bench, rounds: int, which: list[str],
         if min(written) < bench.stories:
             sys.exit(f"not comparable: story pages written {baseline} {written[0]}, "
                      f"{subject} {written[1]}")
+        if kind == "publish":
+            same_feeds(*(bench.work / f"out-{bench.settings[n].stem}" for n in (baseline, subject)))
         print(f"{kind}: {subject} against {baseline} (clean builds)")
         print_samples(samples)
         print_ratio(f"{kind} {subject}/{baseline}", samples[subject].median,
