@@ -23,6 +23,7 @@ from typing import Any
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
+from relais import writing
 from relais.pagecache import Incremental, reuse_markdown
 from relais.problems import ProblemLines
 from relais.reading import ParallelReading
@@ -257,12 +258,16 @@ def build(settings: dict, *, ignore_cache: bool = False,
     posts whose bytes did not change are not read again (relais.pagecache). With
     `later`, the page records are saved by calling what it receives, once the caller has
     shown the site (relais serve), instead of before this returns. `workers`: how many
-    processes read the posts (relais.reading); None: BUILD_WORKERS.
+    processes read the posts (relais.reading) and render and write the pages
+    (relais.writing); None: BUILD_WORKERS.
     """
     try:
-        reading = ParallelReading(worker_count(settings, workers))
+        count = worker_count(settings, workers)
     except SettingsError as error:
         raise BuildError(str(error)) from error
+    reading = ParallelReading(count)
+    asked = workers is not None or bool(settings.get("BUILD_WORKERS"))
+    writers = 1 if later is not None else writing.planned(settings, count, asked)
     collector = LogCollector(logging.WARNING)
     notes = NoteCollector()
     pelican_logger = logging.getLogger("pelican")
@@ -281,9 +286,13 @@ def build(settings: dict, *, ignore_cache: bool = False,
     except BaseException:
         gc.set_threshold(*collecting)
         raise
-    signals.get_writer.connect(incremental.writer, weak=False)
+    team = writing.Team(writers, incremental.pages) if writers > 1 else None
+    writer = incremental.writer if team is None else team.writer(incremental.writer)
+    signals.get_writer.connect(writer, weak=False)
     signals.readers_init.connect(reuse_markdown)
     reading.connect()
+    if team is not None:
+        signals.all_generators_finalized.connect(team.attach)
     try:
         Pelican(settings).run()
         if later is None:
@@ -291,6 +300,8 @@ def build(settings: dict, *, ignore_cache: bool = False,
         else:
             later.append(incremental.save)
     except BaseException as error:
+        if team is not None:
+            team.close()  # no helper writes into the last good site once it is back
         output.restore()
         if isinstance(error, SettingsError | ProblemLines):
             raise BuildError(str(error)) from error
@@ -298,9 +309,12 @@ def build(settings: dict, *, ignore_cache: bool = False,
             raise BuildError(f"{type(error).__name__}: {error}") from error
         raise
     finally:
-        signals.get_writer.disconnect(incremental.writer)
+        signals.get_writer.disconnect(writer)
         signals.readers_init.disconnect(reuse_markdown)
         reading.disconnect()
+        if team is not None:
+            team.close()
+            signals.all_generators_finalized.disconnect(team.attach)
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)
         plugins_logger.removeHandler(notes)

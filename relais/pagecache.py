@@ -510,8 +510,12 @@ class Incremental:
         pages = self.pages
 
         class CachingWriter(Writer):
+            def template_for(self, template, context):
+                """What renders a page of `template` (relais.writing wraps it)."""
+                return TrackedTemplate(template, pages, context)
+
             def write_file(self, name, template, context, *args, **kwargs):
-                return super().write_file(name, TrackedTemplate(template, pages, context),
+                return super().write_file(name, self.template_for(template, context),
                                           context, *args, **kwargs)
 
         return CachingWriter

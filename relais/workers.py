@@ -143,12 +143,18 @@ def receive(running: dict[int, tuple[int, int]]) -> dict[int, bytes]:
 
 def ended(status: int) -> bytes:
     """How a worker that sent no whole result ended, as the pickle of an error."""
+    return pickle.dumps(("error", how_it_ended(status)))
+
+
+def how_it_ended(status: int) -> str:
+    """A process's end as os.waitpid gives it: 'killed by SIGKILL', 'exited with status 1'."""
     if os.WIFSIGNALED(status):
-        name = signal.Signals(os.WTERMSIG(status)).name
-        why = f"killed by {name}"
-    else:
-        why = f"exited with status {os.waitstatus_to_exitcode(status)}"
-    return pickle.dumps(("error", why))
+        number = os.WTERMSIG(status)
+        try:
+            return f"killed by {signal.Signals(number).name}"
+        except ValueError:
+            return f"killed by signal {number}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
 
 
 def unpickled(data: bytes, index: int, count: int, shared: Mapping[str, Any]) -> Any:

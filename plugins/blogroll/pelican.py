@@ -17,7 +17,7 @@ from relais.plugins.blogroll.render import blogroll_json
 from relais.plugins.blogroll.site import read_blogroll, read_states, view_for
 from relais.plugins.webmentions import api as webmentions
 
-from relais import memo
+from relais import memo, writing
 from relais.signals import ChannelElement
 from relais.store import dumps
 from relais.templates import plugin_template, use_default_templates
@@ -99,6 +99,8 @@ def write_blogroll(generator, writer):
             blogroll_lang=lang,
             blogroll_translations=[(other, url_in(other)) for other in languages if other != lang],
         )
+    if writing.is_helper():  # the files below are the build's own process's to write
+        return
     creators: list[Creator] = context["blogroll_creators"]
     states = context["blogroll_states"]
     feeds = {c.key: (states.get(c.key) or {}).get("feed", {}).get("url", "") for c in creators}

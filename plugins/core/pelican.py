@@ -58,20 +58,31 @@ def page_language(context) -> str:
     """The language of what is being rendered: a page written by a plugin says so with a `lang`
     variable; otherwise the article's, the page's or the series', else the site's.
 
-    Remembered on the render's context: `_()` asks for it for every string.
+    Remembered on the render's context: `_()` asks for it for every string. Looked up
+    past the page cache's hooks: the page itself reads what gives its language, and a
+    piece made once for many pages (`macros_for`, `once`) has its language in its key; were
+    the lookups noted there, every page using the piece would count as reading the post of
+    the page that happened to make it first.
     """
     lang = getattr(context, "_relais_lang", None)
     if lang is None:
-        lang = context.get("lang")
+        lang = untracked(context, "lang")
         if not isinstance(lang, str) or not lang:
-            lang = context.get("DEFAULT_LANG", "en")
+            lang = untracked(context, "DEFAULT_LANG", "en")
             for name in ("article", "page", "series"):
-                found = getattr(context.get(name), "lang", None)
+                found = getattr(untracked(context, name), "lang", None)
                 if found:
                     lang = found
                     break
         context._relais_lang = lang
     return lang
+
+
+def untracked(context, name: str, default=None):
+    """A name of a render's context as Jinja resolves it, without the page cache noting it."""
+    if name in context.vars:
+        return context.vars[name]
+    return context.parent.get(name, default)
 
 
 def install_template_tools(generator):

@@ -32,6 +32,7 @@ from relais.plugins.maker_stories.config import pieces_page_url
 from relais.plugins.maker_stories.pieces import price_text
 
 from relais import signals as relais_signals
+from relais import writing
 from relais.i18n import bcp47
 from relais.templates import plugin_template, use_default_templates
 
@@ -294,7 +295,7 @@ def write_feeds(generator, writer) -> None:
     """Write every planned feed, then the follow page(s)."""
     cfg = config(generator.settings)
     files = generator.context.get("RELAIS_FEED_FILES", [])
-    if files:
+    if files and not writing.is_helper():  # the build's own process writes the feeds
         writer_xml = Writer(channel_extras(generator, cfg.base))
         render = {"atom": writer_xml.atom, "rss": writer_xml.rss, "json": json_feed}
         for feed_file in files:

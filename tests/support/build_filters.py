@@ -1,0 +1,26 @@
+"""Template filters for the parallel build tests (tests/test_parallel_build.py): each notes the
+process that renders the page in $RELAIS_TEST_MARKS (a file named after its pid), and `die`
+kills that process, `hold` keeps it waiting to be stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+
+def mark(value):
+    folder = Path(os.environ["RELAIS_TEST_MARKS"])
+    (folder / f"{os.getpid()}.pid").write_text(str(os.getpid()), encoding="utf-8")
+    return value
+
+
+def die(value):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def hold(value):
+    mark(value)
+    time.sleep(120)
+    return value
