@@ -9,6 +9,7 @@ gives each file its process.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pelican.log import LimitFilter
 
 from relais import writing
 from relais.build import BuildError, build, load_settings
+from relais.pagecache import RECORDS
 from tests.conftest import REPO, write_tiny_site
 from tests.support.posts import post
 from tests.test_incremental import PUBLISH, Site, tree
@@ -86,6 +88,11 @@ def run(settings: Path, output: Path, cache: Path, **options):
             os.environ["RELAIS_TEST_MARKS"] = marks
 
 
+def records(cache: Path) -> dict:
+    with (cache / RECORDS).open("rb") as handle:
+        return pickle.load(handle)["pages"]
+
+
 def marked_pids(root: Path) -> set[int]:
     return {int(path.stem) for path in (root / "marks").glob("*.pid")}
 
@@ -108,6 +115,8 @@ def test_sample_site_the_same_bytes_in_two_processes(tmp_path, mode):
     parallel = site.build(tmp_path / "parallel", tmp_path / "parallel-cache", workers=2)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     assert (parallel.pages_made, parallel.warnings) == (serial.pages_made, serial.warnings)
+    # the next build keeps the same pages after either: the same page records
+    assert records(tmp_path / "parallel-cache") == records(tmp_path / "serial-cache")
 
 
 @pytest.fixture(scope="module")
