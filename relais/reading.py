@@ -4,7 +4,7 @@ Pelican keeps, per source file, its stamp (an MD5 of its bytes) and what the
 reader made of it (`(content, metadata)`): its reader-layer content cache,
 which Relais always uses (`relais.pagecache.Incremental`). Just before the
 first post is read, the files the article and page generators will read
-and that are not in that cache already are split among the workers
+and that this cache holds nothing for are split among the workers
 (`relais.workers`); each reads its share with the generators' own readers
 (the same classes, settings and reused Markdown parser, as forked) and sends
 the results back in one pickle. They go into the cache as if the build had
@@ -43,7 +43,7 @@ SOURCES = {ArticlesGenerator: ("ARTICLE_PATHS", "ARTICLE_EXCLUDES"),
 
 @dataclass(frozen=True)
 class Unread:
-    """A file a generator will read and its reader-layer cache does not hold."""
+    """A file a generator will read and its reader-layer cache holds nothing for."""
 
     readers: Readers
     path: str  # absolute, as Pelican's cache keys it
@@ -83,13 +83,15 @@ class ParallelReading:
         if self.started:
             return
         self.started = True
+        if self.workers < 2:
+            return
         unread = [item for generator in self.generators for item in unread_files(generator)]
-        if self.workers > 1 and len(unread) >= self.minimum:
+        if len(unread) >= self.minimum:
             read_in_workers(unread, self.workers)
 
 
 def unread_files(generator) -> list[Unread]:
-    """The files `generator` will read that its reader cache does not hold, in its order."""
+    """The files `generator` will read that its reader cache holds nothing for, in its order."""
     settings, readers = generator.settings, generator.readers
     if not (settings.get("CACHE_CONTENT") and settings.get("CONTENT_CACHING_LAYER") == "reader"):
         return []  # nowhere to put what workers read
@@ -98,7 +100,9 @@ def unread_files(generator) -> list[Unread]:
     for name in generator.get_files(settings[paths], exclude=settings[excludes]):
         path = os.path.abspath(os.path.join(generator.path, name))  # as read_file keys it
         fmt = file_suffix(path)
-        if fmt in readers.readers and readers.get_cached_data(path) is None:
+        # not in the cache at all (no stamp taken: a rebuild stamps every file once, when it
+        # reads it); a changed file still in it is read by the build, as before
+        if fmt in readers.readers and FileDataCacher.get_cached_data(readers, path) is None:
             found.append(Unread(readers, path, fmt, os.path.getsize(path)))
     return found
 
