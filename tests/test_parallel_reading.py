@@ -24,6 +24,7 @@ import pytest
 from relais.build import BuildError, build, load_settings
 from relais.pagecache import RECORDS
 from relais.reading import MIN_FILES
+from relais.serve import Builds, ServedSite
 from tests.conftest import write_tiny_site
 from tests.support.posts import post
 
@@ -252,3 +253,14 @@ def test_a_wrong_build_workers_stops_the_build_with_one_line(tmp_path):
     with pytest.raises(BuildError, match=r"^setting BUILD_WORKERS: must be a whole number "
                                          r"\(got 'two'\)$"):
         run_build(settings, "output", None, BUILD_WORKERS="two")
+
+
+def test_relais_serve_reads_in_its_own_process(tmp_path):
+    """Its server threads run while it builds: no fork there, whatever BUILD_WORKERS says."""
+    settings = write_site(tmp_path)
+    builds = Builds(str(settings), {"BUILD_WORKERS": 2}, tmp_path / "served", ServedSite(),
+                    lambda _line: None)
+    assert builds.run()
+    reads = (tmp_path / "reads.log").read_text(encoding="utf-8").splitlines()
+    assert len(reads) == COUNT + 2
+    assert {int(line.split()[0]) for line in reads} == {os.getpid()}
