@@ -169,3 +169,33 @@ def test_a_post_in_many_feeds_reads_as_in_feedgen_s_own_whole_document():
                 assert writer.rss(feed) == whole.rss_str(pretty=True, encoding="UTF-8")
             else:
                 assert writer.atom(feed) == whole.atom_str(pretty=True, encoding="UTF-8")
+
+
+def test_json_items_written_once_read_as_in_the_whole_document():
+    """The JSON Feed writer writes each post's item once and reuses its text: each document is
+    still, byte for byte, `json.dumps` of the whole document (indent 2, UTF-8 as is)."""
+    import json
+
+    from relais.plugins.feeds.jsonfeed import JsonWriter, _item, _person
+    from relais.plugins.feeds.model import Image, Person
+
+    posts = [replace(make_post("a", 1), summary="", authors=(Person("Ma\u00eblle", "https://x/"),),
+                     tags=("gr\u00e8s", 'a "b"\nc'), content="<p>l\u00e0\n\t\u2028</p>"),
+             replace(make_post("b", 2, lang="en"),
+                     image=Image("https://x.example/c.jpg", "image/jpeg", 3)),
+             make_post("c", 3, kind="note")]
+    feeds = [Feed("Site", "https://x/", "https://x/all.json", "fr", tuple(posts),
+                  subtitle="Sous-titre", authors=(Person("M"),), hub="https://hub.example/"),
+             Feed("Site \u00b7 en", "https://x/en/", "https://x/en.json", "en", (posts[1],)),
+             Feed("Vide", "https://x/", "https://x/vide.json", "fr", ())]
+    writer = JsonWriter()
+    for feed in feeds + feeds:
+        whole = {"version": "https://jsonfeed.org/version/1.1", "title": feed.title,
+                 "home_page_url": feed.home_url, "feed_url": feed.self_url,
+                 **({"description": feed.subtitle} if feed.subtitle else {}),
+                 "language": feed.lang,
+                 **({"authors": [_person(p) for p in feed.authors]} if feed.authors else {}),
+                 **({"hubs": [{"type": "WebSub", "url": feed.hub}]} if feed.hub else {}),
+                 "items": [_item(p) for p in feed.posts]}
+        expected = (json.dumps(whole, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        assert writer.json(feed) == expected

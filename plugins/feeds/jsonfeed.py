@@ -38,19 +38,50 @@ def _item(post: Post) -> dict[str, Any]:
     return item
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+class JsonWriter:
+    """Writes JSON Feed documents; each post's item is written once and its text reused in
+    every feed that holds it (the same text as `json.dumps` of the whole document: an item is
+    a list element at depth 2, and JSON strings hold no line break, so its lines are indented
+    by 4 spaces more)."""
+
+    def __init__(self):
+        self._items: dict[int, tuple[Post, str]] = {}
+
+    def _item_text(self, post: Post) -> str:
+        known = self._items.get(id(post))
+        if known is None or known[0] is not post:
+            text = "\n".join(f"    {line}" for line in _dumps(_item(post)).split("\n"))
+            known = self._items[id(post)] = (post, text)
+        return known[1]
+
+    def json(self, feed: Feed) -> bytes:
+        document: dict[str, Any] = {
+            "version": VERSION,
+            "title": feed.title,
+            "home_page_url": feed.home_url,
+            "feed_url": feed.self_url,
+        }
+        if feed.subtitle:
+            document["description"] = feed.subtitle
+        document["language"] = feed.lang
+        if feed.authors:
+            document["authors"] = [_person(p) for p in feed.authors]
+        if feed.hub:
+            document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
+        document["items"] = []  # last: its text is put in below
+        text = _dumps(document)
+        if feed.posts:
+            empty = '"items": []\n}'
+            if not text.endswith(empty):
+                raise RuntimeError(f"a JSON Feed document that does not end with {empty!r}")
+            items = ",\n".join(self._item_text(post) for post in feed.posts)
+            text = f'{text[:-len(empty)]}"items": [\n{items}\n  ]\n}}'
+        return (text + "\n").encode("utf-8")
+
+
 def json_feed(feed: Feed) -> bytes:
-    document: dict[str, Any] = {
-        "version": VERSION,
-        "title": feed.title,
-        "home_page_url": feed.home_url,
-        "feed_url": feed.self_url,
-    }
-    if feed.subtitle:
-        document["description"] = feed.subtitle
-    document["language"] = feed.lang
-    if feed.authors:
-        document["authors"] = [_person(p) for p in feed.authors]
-    if feed.hub:
-        document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
-    document["items"] = [_item(p) for p in feed.posts]
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return JsonWriter().json(feed)

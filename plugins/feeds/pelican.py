@@ -23,7 +23,7 @@ from relais.plugins.feeds import card
 from relais.plugins.feeds.card import STATUS_NAMES
 from relais.plugins.feeds.config import Config, config
 from relais.plugins.feeds.ids import entry_id, rss_guid
-from relais.plugins.feeds.jsonfeed import json_feed
+from relais.plugins.feeds.jsonfeed import JsonWriter
 from relais.plugins.feeds.model import MEDIA_TYPES, Feed, FeedFile, Image, Person, Post
 from relais.plugins.feeds.plan import Placed, Section, plan, plan_pelican, without_paths
 from relais.plugins.feeds.urls import absolutize
@@ -297,7 +297,7 @@ def write_feeds(generator, writer) -> None:
     files = generator.context.get("RELAIS_FEED_FILES", [])
     if files and not writing.is_helper():  # the build's own process writes the feeds
         writer_xml = Writer(channel_extras(generator, cfg.base))
-        render = {"atom": writer_xml.atom, "rss": writer_xml.rss, "json": json_feed}
+        render = {"atom": writer_xml.atom, "rss": writer_xml.rss, "json": JsonWriter().json}
         for feed_file in files:
             for fmt, path in feed_file.paths.items():
                 target = cfg.output_path / path

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
-from feedgen.ext.dc import DcEntryExtension
-from feedgen.ext.media import MediaEntryExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
+from feedgen.ext.media import MediaEntryExtension, MediaExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 from relais.plugins.feeds.model import Feed, Post
@@ -135,8 +135,9 @@ class Writer:
 
     def _generator(self, feed: Feed, rss: bool) -> FeedGenerator:
         fg = FeedGenerator()
-        fg.load_extension("media", atom=True, rss=True)
-        fg.load_extension("dc", atom=False, rss=True)
+        # feedgen's own extensions, by class: `load_extension` looks for their modules on disk
+        fg.register_extension("media", MediaExtension, MediaEntryExtension, atom=True, rss=True)
+        fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
         fg.register_extension("relais", _ChannelHooks, _EntryLinks, atom=True, rss=True)
         if rss:
             fg.relais.extras = self.extras + ([hub_link(feed.hub)] if feed.hub else [])
