@@ -131,9 +131,9 @@ class Team:
 
     def _step(self, generate_output, shared: bool, first: bool, last: bool):
         def step(writer):
-            if first:
-                self.start()
             try:
+                if first:
+                    self.start()
                 if shared:
                     generate_output(writer)
                 elif self.index == 0:
@@ -186,15 +186,28 @@ class Team:
         if threading.current_thread() is threading.main_thread():
             self._terminate = signal.signal(signal.SIGTERM, terminated)
         gc.freeze()  # the objects of the build stay where they are: shared until written
-        for index in range(1, self.count):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read)
-                self._become_helper(index, write)
-                return
-            os.close(write)
-            self.helpers.append((pid, read))
+        # a helper must never run the build's handlers (they put the last good site back):
+        # the signals wait until it has its own
+        stopping = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+        try:
+            for index in range(1, self.count):
+                read, write = os.pipe()
+                try:
+                    pid = os.fork()
+                except OSError as error:  # no room for another process: one process writes
+                    os.close(read)
+                    os.close(write)
+                    self._alone_after(error)
+                    return
+                if pid == 0:
+                    os.close(read)
+                    self._become_helper(index, write)
+                    return
+                os.close(write)
+                self.helpers.append((pid, read))
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping)
 
     def _become_helper(self, index: int, write: int) -> None:
         self.index, self.write = index, write
@@ -204,6 +217,14 @@ class Team:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         die_with_parent(self.parent)
+
+    def _alone_after(self, error: OSError) -> None:
+        """The helpers could not all be made: those made (they have not started) are
+        stopped, and the build's process writes every page."""
+        self._stop_helpers()
+        self.count = 1
+        logging.getLogger(__name__).warning(
+            "pages written in one process: no helper process could be started (%s)", error)
 
     def finish(self) -> None:
         """The end of the output loop: a helper sends what it made and leaves; the build's
@@ -246,14 +267,7 @@ class Team:
         """Stop capturing, kill and reap the helpers still there, then let the records out
         (idempotent)."""
         global _team
-        for pid, read in self.helpers:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.close(read)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        self.helpers = []
+        self._stop_helpers()
         if self._terminate is not None:
             signal.signal(signal.SIGTERM, self._terminate)
             self._terminate = None
@@ -262,6 +276,16 @@ class Team:
             gc.unfreeze()
             signals.content_written.is_muted = False
         self._release()
+
+    def _stop_helpers(self) -> None:
+        for pid, read in self.helpers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.close(read)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.helpers = []
 
     def _leave(self, failure: BaseException | None = None) -> None:
         """A helper's last act: its pages' records, or its failure, to the build's process."""

@@ -250,3 +250,16 @@ def test_build_workers_one_is_serial(tmp_path):
         hidden(helper_slug("marked"), "marked"), encoding="utf-8")
     run(settings, tmp_path / "output", tmp_path / "cache")
     assert marked_pids(tmp_path) == {os.getpid()}
+
+
+def test_no_room_for_a_helper_writes_every_page_in_one_process(paginated, tmp_path, monkeypatch):
+    root, _first, trees, *_ = paginated
+
+    def no_room():  # what os.fork raises when the system has no room for another process
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_room)
+    report = run(root / "site.py", tmp_path / "output", tmp_path / "cache", workers=2,
+                 ignore_cache=True)
+    assert any("no helper process could be started" in line for line in report.warnings)
+    assert tree(tmp_path / "output") == tree(root / "clean")
