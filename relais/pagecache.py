@@ -19,9 +19,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import operator
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,9 @@ class Record:
     text: bytes
 
 
+_first = operator.itemgetter(0)
+
+
 def reference(value: Any) -> str | None:
     """Values a digest names instead of describing: posts, taxonomy entries, the missing value."""
     if isinstance(value, Content):
@@ -78,13 +83,12 @@ def subclasses(cls: type) -> set[type]:
     return found
 
 
-def by_reference(obj):
-    """How a post or a taxonomy entry inside another post is pickled: its reference."""
-    return str, (reference(obj),)
+def reference_table(reference_of: Callable[[Any], str | None] = reference) -> dict:
+    """For the pickler: every kind of post and taxonomy entry (known now) pickled by its
+    reference (`reference_of` it)."""
+    def by_reference(obj):
+        return str, (reference_of(obj),)
 
-
-def reference_table() -> dict:
-    """For the pickler: every kind of post and taxonomy entry (known now) pickled by reference."""
     return {kind: by_reference for kind in subclasses(Content) | subclasses(URLWrapper)}
 
 
@@ -114,7 +118,10 @@ class PageCache:
         self.old: dict[str, Record] = self._load() if use else {}
         self.new: dict[str, Record] = {}
         self.reused = self.rendered = 0
-        self._context_ids: set[int] = set()
+        # the contexts pages were written with, kept alive so that no other value takes the id
+        # of one (a freed copy's id could be a page's list next: it would digest as "settings")
+        self._contexts: dict[int, dict] = {}
+        self._tables: list[dict] = []  # the tables of posts indexed (a copy shares the build's)
         self._posts: dict[str, Content] = {}
         self._post_digests: dict[str, bytes] = {}
         self._given: dict = {}  # the values of the page being rendered
@@ -123,7 +130,7 @@ class PageCache:
         self._kinds: dict[type, bool] = {}  # which types are posts (Pelican content)
         self._touched: dict[int, Content] = {}  # the posts pages touched, by id
         self._by_id: dict[int, Content] = {}  # every post of the build, by id
-        self._references: dict[int, str] = {}
+        self._named: dict[int, tuple[Content, str]] = {}  # posts' references, by id
         self._site_keys: dict[tuple, tuple] = {}  # one tuple for each set of site-wide names
 
     # -- the records and the texts ---------------------------------------------------
@@ -153,7 +160,7 @@ class PageCache:
 
     @functools.cached_property
     def _table(self) -> dict:
-        return reference_table()
+        return reference_table(self.reference)
 
     @functools.cached_property
     def digest(self) -> Digester:
@@ -164,15 +171,21 @@ class PageCache:
         return link_pattern(self.settings["INTRASITE_LINK_REGEX"])
 
     def index(self, context: dict) -> None:
-        """Every post, page and file of this build, by reference (from the shared context)."""
-        if id(context) in self._context_ids:
-            return
-        self._context_ids.add(id(context))
+        """The context the next page is written with (the build's, or a copy of it with a few
+        more names, as Pelican's period archives have), and every post, page and file of this
+        build in it, by reference."""
         self._shared = context
+        if id(context) in self._contexts:
+            return
+        self._contexts[id(context)] = context
         for key in ("generated_content", "static_content"):
-            for item in (context.get(key) or {}).values():
+            table = context.get(key) or {}
+            if any(table is seen for seen in self._tables):
+                continue
+            self._tables.append(table)
+            for item in table.values():
                 if item is not None:
-                    self._posts[reference(item)] = item
+                    self._posts[self.reference(item)] = item
                     self._by_id[id(item)] = item
 
     def post_digest(self, ref: str) -> bytes | None:
@@ -187,18 +200,29 @@ class PageCache:
                 self.digest(whole)
         return found
 
+    def reference(self, value) -> str | None:
+        """`reference(value)`, remembered for posts (Pelican works a post's source path out
+        from the settings' PATH each time it is asked: a few path operations, for each of the
+        thousands of times a post is named in lists and in other posts)."""
+        found = self._named.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        ref = reference(value)
+        if isinstance(value, Content):
+            self._named[id(value)] = (value, ref)
+        return ref
+
     def reference_of(self, post_id: int) -> str:
         """The reference of a post noted by id (by the hooks)."""
-        found = self._references.get(post_id)
-        if found is None:
-            item = self._touched.get(post_id) or self._by_id[post_id]
-            found = self._references[post_id] = reference(item)
-        return found
+        found = self._named.get(post_id)
+        if found is not None:
+            return found[1]
+        return self.reference(self._touched.get(post_id) or self._by_id[post_id])
 
     def refs(self, value) -> str | None:
-        if value is self.settings or id(value) in self._context_ids:
+        if value is self.settings or id(value) in self._contexts:
             return "settings"
-        return reference(value)
+        return self.reference(value)
 
     def link_targets(self, item: Content) -> tuple:
         """Where the post's `{filename}`/`{static}` links lead: their URLs are in its page."""
@@ -217,46 +241,46 @@ class PageCache:
 
     # -- deciding ------------------------------------------------------------
 
-    def given(self, key: str, env, values: dict | None = None):
-        """What the page being made was given under `key`: its values, else a global."""
-        values = self._given if values is None else values
+    def given(self, key: str, env, values: dict):
+        """What a page is given under `key`: its values, else a global."""
         return values[key] if key in values else env.globals.get(key, missing)
 
-    def site_value(self, key: str, env):
-        """What every page is given under `key` (the build's shared context, else a global)."""
-        return self._shared[key] if key in self._shared else env.globals.get(key, missing)
-
-    def site_digest(self, keys: tuple[str, ...], env) -> bytes:
-        """The digest of the site-wide values `keys` name, made once per build and set."""
-        current = tuple(self.site_value(key, env) for key in keys)
+    def site_digest(self, keys: tuple[str, ...], current: tuple, env) -> bytes:
+        """The digest of the site-wide values `current` that `keys` name, made once per build
+        and set (while they are the same objects)."""
         found = self._site_digests.get((keys, id(env)))
-        if found is None or any(a is not b for a, b in zip(found[0], current, strict=True)):
+        if found is None or not all(map(operator.is_, found[0], current)):
             found = self._site_digests[(keys, id(env))] = (current, self.digest(
                 tuple((key, self.digest(value)) for key, value in zip(keys, current, strict=True))))
         return found[1]
 
-    def split(self, names: dict[str, bytes], values: dict, env) -> tuple[tuple, tuple]:
-        """The names a page read: (the site-wide ones, the page's own ones with their digests).
-        Inline lookups (`given`, `site_value`): a page reads a hundred names."""
-        shared, common = self._shared, env.globals
+    def split(self, names: dict, values: dict, env) -> tuple[tuple, tuple, tuple]:
+        """The names a page read (with the values it read): the site-wide ones, their values,
+        and the page's own ones with their digests (only these are digested one by one: the
+        site-wide ones together, once per build). Inline lookups: a page reads a hundred names."""
+        shared, common, digest = self._shared, env.globals, self.digest
         site, own = [], []
-        for key, digest in names.items():
+        for key, value in names.items():
             mine = values[key] if key in values else common.get(key, missing)
             if mine is (shared[key] if key in shared else common.get(key, missing)):
-                site.append(key)
+                site.append((key, mine))
             else:
-                own.append((key, digest))
-        site_keys = tuple(sorted(site))
+                own.append((key, digest(value)))
+        site.sort(key=_first)
+        site_keys = tuple(key for key, _value in site)
         # the same few sets on every page: one tuple for each, pickled once in the records
-        return self._site_keys.setdefault(site_keys, site_keys), tuple(sorted(own))
+        return (self._site_keys.setdefault(site_keys, site_keys),
+                tuple(value for _key, value in site), tuple(sorted(own)))
 
     def fresh(self, record: Record, values: dict, env) -> bool:
         shared, common = self._shared, env.globals
+        current = []
         for key in record.site:  # still the site-wide value for this page?
             mine = values[key] if key in values else common.get(key, missing)
             if mine is not (shared[key] if key in shared else common.get(key, missing)):
                 return False
-        if self.site_digest(record.site, env) != record.site_digest:
+            current.append(mine)
+        if self.site_digest(record.site, tuple(current), env) != record.site_digest:
             return False
         for key, digest in record.names:
             if self.digest(self.given(key, env, values)) != digest:
@@ -289,8 +313,8 @@ class PageCache:
             digest = hashlib.blake2b(data, digest_size=16).digest()
             self.texts[digest] = data
             env = template.environment
-            site, own = self.split(reads.names, values, env)
-            self.new[name] = Record(own, site, self.site_digest(site, env), posts, digest)
+            site, current, own = self.split(reads.names, values, env)
+            self.new[name] = Record(own, site, self.site_digest(site, current, env), posts, digest)
         return text
 
     # -- the hooks -----------------------------------------------------------
@@ -302,7 +326,7 @@ class PageCache:
         if getattr(env, "_relais_tracking", None) is self:
             return
         env._relais_tracking = self
-        cache, stack, touch = self, tracking.stack, self.touch
+        cache, stack, touch, kinds = self, tracking.stack, self.touch, self._kinds
 
         class TrackingContext(env.context_class):
             def resolve_or_missing(self, key):
@@ -312,9 +336,15 @@ class PageCache:
                 if stack:
                     names = stack[-1].names
                     if key not in names:
-                        touch(value)
-                        if cache.given(key, env) is value:  # not a value an includer set
-                            names[key] = cache.digest(value)
+                        kind = kinds.get(type(value))
+                        if kind:
+                            stack[-1].posts.add(id(value))
+                        elif kind is None:
+                            touch(value)
+                        given = cache._given  # noted when not a value an includer set
+                        if (given[key] if key in given else env.globals.get(key, missing)) \
+                                is value:
+                            names[key] = value  # digested when the page is done, if its own
                 return value
 
         env.context_class = TrackingContext

@@ -1,7 +1,7 @@
 """What a page read while it was made: the template names it looked up, the posts it touched.
 
 Pure and tiny. The page cache (relais.pagecache) opens a `Reads` around each
-page it renders; the template hooks call `name()` and `touched()`; code that
+page it renders; its template hooks fill the innermost one (`stack[-1]`); code that
 keeps something made during one page for later pages (the theme's `once()`
 and `macros_for()`) keeps the reads with it and `replay()`s them where it is
 used again. With no page open every call does nothing.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Reads:
-    names: dict[str, bytes] = field(default_factory=dict)  # name -> digest of its value
+    names: dict = field(default_factory=dict)  # name -> the value read (the first time)
     posts: set = field(default_factory=set)  # the posts touched (as the page cache names them)
 
     def add(self, other: Reads) -> None:
@@ -31,16 +31,6 @@ stack: list[Reads] = []
 
 def active() -> bool:
     return bool(stack)
-
-
-def name(key: str, digest: bytes) -> None:
-    if stack:
-        stack[-1].names.setdefault(key, digest)
-
-
-def touched(post) -> None:
-    if stack:
-        stack[-1].posts.add(post)
 
 
 def replay(reads: Reads | None) -> None:

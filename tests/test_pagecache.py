@@ -1,0 +1,37 @@
+"""The page cache's notes on what a page read (relais/pagecache.py), on its own: no build."""
+
+from __future__ import annotations
+
+import jinja2
+
+from relais.pagecache import PageCache, TrackedTemplate
+
+
+def test_a_value_made_after_a_freed_context_copy_is_not_taken_for_the_settings(tmp_path):
+    """Pelican writes its period archives with copies of the context, each freed after its
+    page: a dict or list a later page reads may be given a freed copy's place in memory (its
+    id); it must still be digested by what it holds, never named "settings" (then a change to
+    it would go unseen and the page be kept)."""
+    cache = PageCache({"CACHE_PATH": str(tmp_path)}, b"test", use=False)
+    context = {"generated_content": {}, "static_content": {}}
+    for _ in range(50):
+        cache.index(dict(context))  # as Pelican's period archives: a copy, freed after its page
+    later = [{"page": n} for n in range(200)]
+    assert [cache.refs(value) for value in later] == [None] * len(later)
+    assert cache.digest({"page": 1}) != cache.digest({"page": 2})
+
+
+def test_a_name_an_includer_set_first_is_still_noted_when_the_page_reads_its_own():
+    """A name is noted (with the value the page was given) the first time the page reads its
+    own value, even when an included template read the includer's value of that name first."""
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "page.html": "{% for item in items %}{% include 'part.html' %}{% endfor %}"
+                     "{% include 'part.html' %}",
+        "part.html": "[{{ item }}]",
+    }))
+    cache = PageCache({"CACHE_PATH": "unused"}, b"test", use=False)
+    page = TrackedTemplate(env.get_template("page.html"), cache, {"items": ["a", "b"]})
+    given = ["the page's own"]
+    text = page.render({"output_file": "p.html", "items": ["a", "b"], "item": given})
+    assert text.startswith("[a][b][") and "own" in text
+    assert dict(cache.new["p.html"].names)["item"] == cache.digest(given)
