@@ -3,11 +3,14 @@
 Runs in steps: `take_over` (initialized: the settings checked, Pelican's own feed
 writer left out where this plugin writes its feeds instead), `plan_feeds` (all
 generators finalized, before any page is written, so the theme knows every
-feed's URL) and `write_feeds` (after the articles are written).
+feed's URL; each post only as far as planning needs it) and `write_feeds` (after
+the articles are written, in the build's own process: the entries made whole,
+then the files).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 import os
@@ -213,6 +216,25 @@ def piece_key(article, originals: set[int]) -> str:
                 str(id(article)))
 
 
+@dataclass
+class Planned:
+    """This build's feeds as planned, each post as far as planning needs it: `files` makes
+    the entries whole, once per post, for the writing (after the build's other processes
+    have forked: their pages need none of it)."""
+
+    planned: list[FeedFile]
+    reader: Reader
+    articles: dict[int, object]  # id(post) -> its article
+
+    @functools.cached_property
+    def files(self) -> list[FeedFile]:
+        whole: dict[int, Post] = {}
+        for feed_file in self.planned:
+            feed_file.posts = [whole.get(id(p)) or whole.setdefault(
+                id(p), self.reader.complete(p, self.articles[id(p)])) for p in feed_file.posts]
+        return self.planned
+
+
 def plan_feeds(generators) -> None:
     """Plan every feed and give the theme their links (FEED_LINKS, FEED_LINK_TAGS, FEED_LIST,
     FOLLOW_URLS)."""
@@ -222,7 +244,7 @@ def plan_feeds(generators) -> None:
     cfg = config(articles_generator.settings)
     context = articles_generator.context
     context["FOLLOW_URLS"] = dict(cfg.follow_pages)
-    context["FEED_LINKS"], context["FEED_LIST"], context["RELAIS_FEED_FILES"] = {}, [], []
+    context["FEED_LINKS"], context["FEED_LIST"], context["RELAIS_FEED_FILES"] = {}, [], None
     context["FEED_LINK_TAGS"] = {}
     if cfg.base is None:
         log.info("no feeds written: this development build has no absolute SITEURL or "
@@ -251,11 +273,9 @@ def plan_feeds(generators) -> None:
         for problem in problems:
             log.warning("feeds: %s", problem)
         files = kept + without_paths(files, {p for f in kept for p in f.paths.values()})
-    full: dict[int, Post] = {}
-    for feed_file in files:  # only the posts that are shown get their content read
-        feed_file.posts = [full.get(id(p)) or full.setdefault(id(p), reader.complete(
-            p, article_of[id(p)])) for p in feed_file.posts[:cfg.max_items]]
-    context["RELAIS_FEED_FILES"] = files
+    for feed_file in files:
+        feed_file.posts = feed_file.posts[:cfg.max_items]
+    context["RELAIS_FEED_FILES"] = Planned(files, reader, article_of)
     for feed_file in (f for f in files if f.listed):
         links = [{"format": FORMAT_NAMES[fmt], "type": MEDIA_TYPES[fmt], "title": feed_file.title,
                   "href": f"{cfg.base}/{feed_file.url(fmt)}"} for fmt in feed_file.paths]
@@ -294,8 +314,9 @@ def channel_extras(generator, base: str) -> list[ChannelExtra]:
 def write_feeds(generator, writer) -> None:
     """Write every planned feed, then the follow page(s)."""
     cfg = config(generator.settings)
-    files = generator.context.get("RELAIS_FEED_FILES", [])
-    if files and not writing.is_helper():  # the build's own process writes the feeds
+    planned = generator.context.get("RELAIS_FEED_FILES")
+    if planned and not writing.is_helper():  # the build's own process writes the feeds
+        files = planned.files
         writer_xml = Writer(channel_extras(generator, cfg.base))
         render = {"atom": writer_xml.atom, "rss": writer_xml.rss, "json": JsonWriter().json}
         for feed_file in files:
