@@ -10,6 +10,7 @@ import pytest
 from relais.plugins.webmentions.incoming import archive
 from relais.plugins.webmentions.incoming.jf2 import from_jf2, to_jf2
 from relais.plugins.webmentions.incoming.links import links_to
+from relais.plugins.webmentions.incoming.manifest import scan_pages
 from relais.plugins.webmentions.incoming.parse import mention_from_html
 
 TARGET = "https://atelier.example/2026/douze-tasses/"
@@ -155,3 +156,16 @@ def test_the_archive_file_is_sorted_and_diff_friendly(tmp_path):
     assert [m["source"] for m in data["mentions"]] == ["https://a.example/", "https://z.example/"]
     assert path.read_text().endswith("}\n")
     assert mf2py  # the parser the tests trust is importable
+
+
+def test_the_manifest_lists_every_page_of_the_site_however_its_folder_is_written(tmp_path,
+                                                                                 monkeypatch):
+    site = tmp_path / "site"
+    for name in ("index.html", "about.html", "2026/bol/index.html", "a b/%C3%A9t%C3%A9/index.html",
+                 "theme/style.css", "feeds/all.atom.xml"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x", encoding="utf-8")
+    expected = ["/", "/2026/bol/", "/a b/été/", "/about.html"]
+    monkeypatch.chdir(tmp_path)
+    for written in (site, f"{site}/", "site", "./site/"):
+        assert scan_pages(written) == expected, written

@@ -35,13 +35,14 @@ def page_path(path: str) -> str:
 
 
 def scan_pages(output: Path) -> list[str]:
-    """Every page path of a built site (its .html files), sorted."""
+    """Every page path of a built site (its .html files), sorted. The folders' paths are
+    worked out as text (os.walk gives each under `output`'s own spelling): thousands of pages."""
     pages = set()
-    for folder, _dirs, files in os.walk(output):
-        for name in files:
-            if name.endswith(".html"):
-                relative = Path(folder, name).relative_to(output).as_posix()
-                pages.add(page_path("/" + relative))
+    root = os.path.join(os.fspath(output), "")
+    for folder, _dirs, files in os.walk(root):
+        prefix = "/" + folder[len(root):].replace(os.sep, "/")
+        prefix = prefix if prefix.endswith("/") else prefix + "/"
+        pages.update(page_path(prefix + name) for name in files if name.endswith(".html"))
     return sorted(pages)
 
 
