@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 
 from pelican import signals
@@ -83,8 +84,8 @@ class ParallelReading:
         if self.started:
             return
         self.started = True
-        if self.workers < 2:
-            return
+        if self.workers < 2 or threading.current_thread() is not threading.main_thread():
+            return  # a build run by a thread of a program (relais serve's): no fork there
         unread = [item for generator in self.generators for item in unread_files(generator)]
         if len(unread) >= self.minimum:
             read_in_workers(unread, self.workers)

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -264,3 +265,13 @@ def test_relais_serve_reads_in_its_own_process(tmp_path):
     reads = (tmp_path / "reads.log").read_text(encoding="utf-8").splitlines()
     assert len(reads) == COUNT + 2
     assert {int(line.split()[0]) for line in reads} == {os.getpid()}
+
+
+def test_a_build_run_by_a_thread_reads_in_its_own_process(tmp_path):
+    """Forking a process whose other threads hold locks is unsafe: only the main thread forks."""
+    settings = write_site(tmp_path)
+    done = {}
+    thread = threading.Thread(target=lambda: done.update(result=run_build(settings, "out", 2)))
+    thread.start()
+    thread.join()
+    assert {pid for pids in done["result"][1].values() for pid in pids} == {os.getpid()}
