@@ -14,6 +14,7 @@ running when it stops waiting for them (an error, Ctrl-C).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import io
@@ -172,10 +173,15 @@ def unpickled(data: bytes, index: int, count: int, shared: Mapping[str, Any]) ->
 def stop(running: dict[int, tuple[int, int]]) -> None:
     """Kill and reap the workers still running (the parent stopped waiting for them)."""
     for read_end, (pid, _index) in running.items():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(read_end)
+        kill_and_reap(pid, read_end)
     running.clear()
+
+
+def kill_and_reap(pid: int, read_end: int) -> None:
+    """A forked process the parent no longer waits for: killed, reaped, its pipe closed."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    with contextlib.suppress(OSError):
+        os.close(read_end)

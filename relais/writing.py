@@ -45,7 +45,7 @@ from pelican.log import FilteredMessage
 
 from relais.problems import ProblemLines
 from relais.settings import SettingsError
-from relais.workers import die_with_parent, how_it_ended
+from relais.workers import die_with_parent, how_it_ended, kill_and_reap
 
 # Pelican's generators whose output is pages through the writer: every process runs them.
 SHARED = (ArticlesGenerator, PagesGenerator, TemplatePagesGenerator)
@@ -279,12 +279,7 @@ class Team:
 
     def _stop_helpers(self) -> None:
         for pid, read in self.helpers:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.close(read)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+            kill_and_reap(pid, read)
         self.helpers = []
 
     def _leave(self, failure: BaseException | None = None) -> None:
