@@ -273,6 +273,9 @@ def relevant(skipped: Iterable[Path]) -> Callable:
     return keep
 
 
+WAKE_MS = 200  # how often the watcher's loop comes back with nothing
+
+
 class ServeError(Exception):
     """`relais serve` cannot start; the message is one line."""
 
@@ -298,16 +301,22 @@ def serve(settings_file: str, overrides: dict, bind: str, port: int,
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     workdir = Path(tempfile.mkdtemp(prefix=f"relais-serve-{os.getpid()}-"))
     try:
+        watched = watched_paths(settings, settings_file)
+        skipped = [workdir, Path(settings["OUTPUT_PATH"]), Path(settings["CACHE_PATH"])]
+        # The watcher is set up before the first build, so a save made while it runs (or just
+        # after, before serving starts) starts the next build instead of being missed. It
+        # wakes every WAKE_MS with an empty set, which is skipped.
+        changes = watch(*watched, watch_filter=relevant(skipped), stop_event=stop,
+                        raise_interrupt=False, yield_on_timeout=True, rust_timeout=WAKE_MS)
+        next(changes, None)  # returns once the watches are in place
         builds = Builds(settings_file, overrides, workdir, site, announce)
         builds.run()
         threading.Thread(target=server.serve_forever, name="relais-serve", daemon=True).start()
-        watched = watched_paths(settings, settings_file)
         announce(f"Serving on http://{bind}:{server.server_address[1]}/ (Ctrl-C to stop); "
                  f"watching {', '.join(str(p) for p in watched)}")
-        skipped = [workdir, Path(settings["OUTPUT_PATH"]), Path(settings["CACHE_PATH"])]
-        for _changes in watch(*watched, watch_filter=relevant(skipped), stop_event=stop,
-                              raise_interrupt=False):
-            builds.run()
+        for batch in changes:
+            if batch:
+                builds.run()
     except KeyboardInterrupt:
         pass
     finally:

@@ -61,9 +61,10 @@ def fetch_until(url: str, wanted: str, seconds: float = 60) -> str:
 class Served:
     """A `relais serve` process on a tiny site, in its own session."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, settings: Path | None = None):
         self.root = root
-        self.settings = write_tiny_site(root, {**OTHERS, "pot.md": self.pot("Premier pot")})
+        self.settings = settings or write_tiny_site(root, {**OTHERS,
+                                                           "pot.md": self.pot("Premier pot")})
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # its own temporary folder: what it leaves there is its own (pids are reused, and a
@@ -161,6 +162,37 @@ def test_no_empty_or_missing_page_during_rebuilds_and_after_a_failed_one(served)
     while len(names := served.builds()) > 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert names == ["build-4", "build-6"], names
+
+
+SAVE_DURING_FIRST_BUILD = """\
+from pathlib import Path
+from pelican import signals
+
+def save(pelican):  # the writer saves while the first build is still writing
+    marker = Path("saved-during-build")
+    if not marker.exists():
+        marker.write_text("yes")
+        Path("content/posts/pot.md").write_text({text!r}, encoding="utf-8")
+
+def register():
+    signals.finalized.connect(save)
+"""
+
+
+def test_a_save_during_the_first_build_is_built_next(tmp_path):
+    """The watcher is in place before the first build: what is saved meanwhile is not missed."""
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "save_during_build.py").write_text(
+        SAVE_DURING_FIRST_BUILD.format(text=Served.pot("Enregistré pendant le build")))
+    settings = write_tiny_site(tmp_path, {**OTHERS, "pot.md": Served.pot("Premier pot")})
+    with settings.open("a") as more:
+        more.write('PLUGIN_PATHS = ["plugins"]\nPLUGINS = PLUGINS + ["save_during_build"]\n')
+    server = Served(tmp_path, settings)
+    try:
+        fetch_until(f"{server.base}/2026/pot/", "Enregistré pendant le build")
+        assert (tmp_path / "saved-during-build").exists()
+    finally:
+        server.stop(signal.SIGKILL)
 
 
 def test_the_event_stream_asks_for_a_reload_after_each_build(served):
