@@ -16,10 +16,18 @@ workers would: a file whose reading raised (a date the checks refuse, a
 broken file) or logged anything, so that the error, its file:line and the
 log lines come from the build's own process. A worker that fails or dies
 costs only time: the build warns once and reads every post itself.
+
+Each source file is stamped once per build (`Stamps`): Pelican asks for a post's
+stamp three times (its generator's cache, empty in the reader layer Relais uses;
+the readers' cache, to compare; and again after reading, to store it). The first
+stamp, taken before the file is read, answers all three: two MD5s of every post
+fewer, and a post saved while the build reads it is stored with the stamp of the
+bytes that were read, so the next build reads it again.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -52,14 +60,51 @@ class Unread:
     size: int
 
 
+class Stamps:
+    """The stamps of one build's source files, each taken once, the first time it is asked.
+
+    Pelican's content caches (`FileStampDataCacher`: each generator's own and its readers')
+    stamp a file with their `_filestamp_func`; `attach` makes a generator's caches ask this
+    memo instead. A cache that keeps nothing and holds nothing (the generators' own, as
+    Relais caches in the reader layer; the static files' readers) compares its stamps with
+    nothing: it is given no stamp at all (Pelican would MD5 every photo twice a build).
+    """
+
+    def __init__(self):
+        self.taken: dict = {}
+
+    def attach(self, generator) -> None:
+        for cacher in (generator, generator.readers):
+            take = getattr(cacher, "_filestamp_func", None)
+            if take is None:  # not a stamping cache, or Pelican found no such stamp (it warns)
+                continue
+            if cacher._cache_data_policy or cacher._cache:
+                cacher._filestamp_func = functools.partial(self.stamp, take)
+            else:
+                cacher._filestamp_func = no_stamp
+
+    def stamp(self, take, path: str):
+        try:
+            return self.taken[path]
+        except KeyError:
+            stamp = self.taken[path] = take(path)  # an error is not kept: raised each time
+            return stamp
+
+
+def no_stamp(_path: str) -> bytes:
+    return b""
+
+
 class ParallelReading:
     """For one build: the article and page generators noted when they are made, their files
-    read by `workers` processes when the first of them starts reading."""
+    read by `workers` processes when the first of them starts reading; every file stamped once
+    (`Stamps`)."""
 
     def __init__(self, workers: int, minimum: int = MIN_FILES):
         self.workers, self.minimum = workers, minimum
         self.generators: list = []
         self.started = False
+        self.stamps = Stamps()
 
     def connect(self) -> None:
         for signal, receiver in self._receivers():
@@ -72,10 +117,12 @@ class ParallelReading:
     def _receivers(self):
         return ((signals.article_generator_init, self.note),
                 (signals.page_generator_init, self.note),
+                (signals.static_generator_init, self.stamps.attach),
                 (signals.article_generator_preread, self.start),
                 (signals.page_generator_preread, self.start))
 
     def note(self, generator) -> None:
+        self.stamps.attach(generator)
         if type(generator) in SOURCES:  # a subclass may read other files: left to it
             self.generators.append(generator)
 
