@@ -11,9 +11,7 @@ import gc
 import json
 import logging
 import os
-import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -24,10 +22,11 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 from relais import writing
+from relais.output import Output
 from relais.pagecache import Incremental, reuse_markdown
 from relais.problems import ProblemLines
 from relais.reading import ParallelReading
-from relais.settings import SETTINGS_FILE, SettingsError, folder_key, site_cache
+from relais.settings import SETTINGS_FILE, SettingsError, site_cache
 from relais.workers import worker_count
 
 
@@ -178,70 +177,6 @@ def load_settings(settings_file: str, output: str | None = None, overrides=None)
     return settings
 
 
-class Output:
-    """Where a build writes, and the last good site: moved aside while a build replaces it
-    (DELETE_OUTPUT_DIRECTORY), put back if the build fails.
-
-    The site a good build replaced is deleted by the next build, in the background while
-    that build works (deleting a site of thousands of folders takes about as long as
-    writing it). Both wait in the site's cache folder (CACHE_PATH), or beside the output
-    as `.<name>.last-good` and `.<name>.old-*` when the cache is on another disk.
-    """
-
-    def __init__(self, settings: dict):
-        self.path = Path(settings["OUTPUT_PATH"])
-        self.room, self.prefix = spare_room(self.path, Path(settings["CACHE_PATH"]))
-        self.aside: Path | None = None
-        self.retained: list[str] = []
-        old = sorted(self.room.glob(f"{self.prefix}old-*"))
-        self.sweeper = threading.Thread(target=remove_all, args=(old,), name="relais-sweep")
-        self.sweeper.start()
-        if self.path.is_dir() and settings.get("DELETE_OUTPUT_DIRECTORY"):
-            self.aside = self.room / f"{self.prefix}last-good"
-            shutil.rmtree(self.aside, ignore_errors=True)
-            os.replace(self.path, self.aside)
-            self.path.mkdir(parents=True)
-            for name in settings.get("OUTPUT_RETENTION") or ():  # e.g. .git: kept across builds
-                if (self.aside / name).exists():
-                    os.replace(self.aside / name, self.path / name)
-                    self.retained.append(name)
-
-    def keep(self) -> None:
-        """The build is good: the site it replaced goes to be deleted by the next build."""
-        if self.aside is not None:
-            os.replace(self.aside, self.room / f"{self.prefix}old-{time.time_ns()}")
-        self.sweeper.join()
-
-    def restore(self) -> None:
-        """The build failed: the last good site is put back."""
-        self.sweeper.join()
-        if self.aside is None:
-            return
-        for name in self.retained:
-            if (self.path / name).exists():
-                os.replace(self.path / name, self.aside / name)
-        shutil.rmtree(self.path, ignore_errors=True)
-        os.replace(self.aside, self.path)
-
-
-def spare_room(output: Path, cache: Path) -> tuple[Path, str]:
-    """Where the last good site waits during a build: (folder, prefix of the names)."""
-    output = output.resolve()
-    room = cache / "outputs" / folder_key(output)
-    try:
-        room.mkdir(parents=True, exist_ok=True)
-        if os.stat(room).st_dev == os.stat(output.parent).st_dev:  # a rename can move it
-            return room, ""
-    except OSError:
-        pass
-    return output.parent, f".{output.name}."
-
-
-def remove_all(folders: list[Path]) -> None:
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # A build allocates millions of objects that reference counting frees as it goes; Python's
 # cycle collector, run every 700 net allocations by default, spent about 0.5 s scanning them
 # in a 2,000-story build (3% of a full build, 7% of a rebuild, more while the last build's
@@ -281,20 +216,29 @@ def build(settings: dict, *, ignore_cache: bool = False,
     collecting = gc.get_threshold()
     gc.set_threshold(max(collecting[0], GC_YOUNG_THRESHOLD), *collecting[1:])
     try:
-        output = Output(settings)
         incremental = Incremental(settings, ignore_cache)  # the last build's records, read
+        output = Output(settings, incremental.fingerprint, in_place=not ignore_cache)
     except BaseException:
         gc.set_threshold(*collecting)
         raise
+    incremental.output = output
     team = writing.Team(writers, incremental.pages) if writers > 1 else None
     writer = incremental.writer if team is None else team.writer(incremental.writer)
     signals.get_writer.connect(writer, weak=False)
     signals.readers_init.connect(reuse_markdown)
     reading.connect()
-    if team is not None:
-        signals.all_generators_finalized.connect(team.attach)
+
+    def attach(generators) -> None:  # one receiver: the team's steps first, then the output's
+        if team is not None:
+            team.attach(generators)
+        output.attach(generators, incremental.pages)
+
+    signals.all_generators_finalized.connect(attach)
     try:
-        Pelican(settings).run()
+        pelican = Pelican(settings)
+        if output.in_place:  # relais.output updates it; Pelican would empty it first
+            pelican.delete_outputdir = False
+        pelican.run()
         if later is None:
             incremental.save()
         else:
@@ -314,12 +258,12 @@ def build(settings: dict, *, ignore_cache: bool = False,
         reading.disconnect()
         if team is not None:
             team.close()
-            signals.all_generators_finalized.disconnect(team.attach)
+        signals.all_generators_finalized.disconnect(attach)
         for logger in (pelican_logger, plugins_logger):
             logger.removeHandler(collector)
         plugins_logger.removeHandler(notes)
         plugins_logger.setLevel(level)
         gc.set_threshold(*collecting)
-    output.keep()
+    output.keep(incremental.pages.new)
     return BuildReport(output.path, time.perf_counter() - started, collector.messages,
                        notes.messages, incremental.pages.rendered, incremental.pages.reused)

@@ -32,11 +32,12 @@ import jinja2
 from jinja2.utils import missing
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
+from pelican import signals
 from pelican.contents import Content
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import pelican_open
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from relais import memo, tracking
 from relais.digest import Digester
@@ -132,6 +133,7 @@ class PageCache:
         self._by_id: dict[int, Content] = {}  # every post of the build, by id
         self._named: dict[int, tuple[Content, str]] = {}  # posts' references, by id
         self._site_keys: dict[tuple, tuple] = {}  # one tuple for each set of site-wide names
+        self.latest: tuple[str, bytes] | None = None  # the last page rendered: name, text digest
 
     # -- the records and the texts ---------------------------------------------------
 
@@ -295,12 +297,14 @@ class PageCache:
     def render(self, template, values: dict) -> str:
         """The page for `values['output_file']`: the last build's, or rendered now."""
         name = values.get("output_file")
+        self.latest = None
         record = self.old.get(name) if name else None
         if record is not None and self.fresh(record, values, template.environment):
             text = self.reuse(record)
             if text is not None:
                 self.new[name] = record
                 self.reused += 1
+                self.latest = (name, record.text)
                 return text
         self._given = values
         with tracking.reading() as reads:
@@ -315,6 +319,7 @@ class PageCache:
             env = template.environment
             site, current, own = self.split(reads.names, values, env)
             self.new[name] = Record(own, site, self.site_digest(site, current, env), posts, digest)
+            self.latest = (name, digest)
         return text
 
     # -- the hooks -----------------------------------------------------------
@@ -428,6 +433,19 @@ class TrackedTemplate:
 
 
 
+def note_written(writer: Writer, filename: str, override: bool) -> None:
+    """Pelican's rule for a file its writer is asked to write twice (an error unless one of
+    the writes overrides), for a page left as it is on disk instead of written."""
+    if filename in writer._overridden_files and override:
+        raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time')
+    if filename in writer._written_files and not override and \
+            filename not in writer._overridden_files:
+        raise FileOverwriteFailedError(f'Failed to overwrite "{filename}": it was already written')
+    if override:
+        writer._overridden_files.add(filename)
+    writer._written_files.add(filename)
+
+
 # -- the build's fingerprint and the caches of one build ---------------------------------
 
 STAMP = "relais-fingerprint"
@@ -534,10 +552,13 @@ class Incremental:
         if not ignore:  # the plugins' own caches (relais.memo), keyed by it too
             settings[memo.FINGERPRINT] = self.fingerprint
         self.pages = PageCache(settings, self.fingerprint, use=same)
+        self.output = None  # relais.output.Output: pages the same as on disk are not written
 
     def writer(self, _pelican):
-        """For Pelican's get_writer signal: its writer, rendering through the page cache."""
-        pages = self.pages
+        """For Pelican's get_writer signal: its writer, rendering through the page cache and
+        leaving in place the pages whose text is the one on disk."""
+        pages, output = self.pages, self.output
+        root = os.path.abspath(self.settings["OUTPUT_PATH"]) + os.sep
 
         class CachingWriter(Writer):
             def template_for(self, template, context):
@@ -545,8 +566,24 @@ class Incremental:
                 return TrackedTemplate(template, pages, context)
 
             def write_file(self, name, template, context, *args, **kwargs):
-                return super().write_file(name, self.template_for(template, context),
-                                          context, *args, **kwargs)
+                try:
+                    return super().write_file(name, self.template_for(template, context),
+                                              context, *args, **kwargs)
+                finally:
+                    signals.content_written.is_muted = False
+
+            def _open_w(self, filename, encoding, override=False):
+                name = filename[len(root):] if filename.startswith(root) else None
+                if output is not None and name is not None:
+                    latest = pages.latest
+                    if latest is not None and os.path.normpath(latest[0]) == name and \
+                            output.unchanged(name, latest[1]):
+                        note_written(self, filename, override)
+                        signals.content_written.is_muted = True  # as the last build left it
+                        return io.StringIO()
+                    output.set_aside(name)
+                signals.content_written.is_muted = False
+                return super()._open_w(filename, encoding, override)
 
         return CachingWriter
 

@@ -1,8 +1,10 @@
 """`relais serve`: a development server that never shows an empty or half-built site.
 
-- Each build goes into a fresh folder; the server switches to it in one step
-  once it is complete. While a build runs, and after one fails, the last good
-  site is served.
+- Builds take turns between two folders: each one updates, in place, the folder
+  not served (relais.output: only the pages that changed since that folder's
+  build are written), and the server switches to it in one step once it is
+  complete. While a build runs, and after one fails (its folder is put back as
+  it was), the last good site is served.
 - After a failed build every HTML page carries a banner with the error lines,
   until a build succeeds. The banner, and the few lines of JavaScript that
   reload the page after each build, are added by this server to what it sends:
@@ -14,12 +16,12 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import html
 import io
 import logging
 import os
-import queue
 import shutil
 import signal
 import tempfile
@@ -68,10 +70,32 @@ class ServedSite:
     problems: list[str] = field(default_factory=list)
     version: str = "0"
     changed: threading.Condition = field(default_factory=threading.Condition)
+    readers: collections.Counter = field(default_factory=collections.Counter)
+    read: threading.Condition = field(default_factory=threading.Condition)
 
     def snapshot(self) -> tuple[Path | None, list[str], str]:
         with self.changed:
             return self.root, list(self.problems), self.version
+
+    @contextlib.contextmanager
+    def reading(self):
+        """The snapshot, with its folder noted as being read until the request has opened
+        what it sends (a build waits for that before it changes the folder)."""
+        with self.changed, self.read:
+            snapshot = self.root, list(self.problems), self.version
+            self.readers[self.root] += 1
+        try:
+            yield snapshot
+        finally:
+            with self.read:
+                self.readers[snapshot[0]] -= 1
+                self.read.notify_all()
+
+    def wait_unread(self, folder: Path) -> None:
+        """Until no request that began before the last switch is still opening a file in
+        `folder` (no new one does: `folder` is not served)."""
+        with self.read:
+            self.read.wait_for(lambda: self.readers[folder] <= 0)
 
     def update(self, root: Path | None, problems: list[str]) -> None:
         with self.changed:
@@ -117,7 +141,10 @@ class Handler(SimpleHTTPRequestHandler):
         super().do_GET()
 
     def send_head(self):
-        root, problems, version = self.server.site.snapshot()
+        with self.server.site.reading() as (root, problems, version):
+            return self._send_head(root, problems, version)
+
+    def _send_head(self, root: Path | None, problems: list[str], version: str):
         if root is None:
             return self.send_bytes(HTTPStatus.INTERNAL_SERVER_ERROR,
                                    decorate(NO_SITE.encode(), problems, version))
@@ -171,81 +198,47 @@ class DevServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
 
 
-class Sweeper(threading.Thread):
-    """Deletes the folders of old builds, a file at a time, only while no build runs.
-
-    Deleting a site of thousands of files keeps this process busy for about a second; a
-    build running at the same time (the writer saved again) would wait through it.
-    """
-
-    def __init__(self):
-        super().__init__(name="relais-serve-sweep", daemon=True)
-        self.folders: queue.SimpleQueue[Path] = queue.SimpleQueue()
-        self.idle = threading.Event()  # cleared while a build runs
-        self.idle.set()
-
-    def run(self):
-        while True:
-            folder = self.folders.get()
-            for parent, folders, files in os.walk(folder, topdown=False):
-                for name in files:
-                    self.idle.wait()
-                    with contextlib.suppress(OSError):
-                        os.unlink(os.path.join(parent, name))
-                for name in folders:
-                    with contextlib.suppress(OSError):
-                        os.rmdir(os.path.join(parent, name))
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
-
-
 class Builds:
-    """Each build in a fresh folder under `workdir`; the two newest folders are kept (the one
-    served, and the one before, which a request that began earlier may still be reading),
-    older ones deleted between builds."""
+    """The builds of one `relais serve`, taking turns between two folders of `workdir`: each
+    build updates the one not served (the site of the build before the last), so that the
+    served one is never touched; a request that began in the other before the last switch
+    is waited for."""
 
     def __init__(self, settings_file: str, overrides: dict, workdir: Path, site: ServedSite,
                  announce: Callable[[str], None]):
         self.settings_file, self.overrides = settings_file, overrides
-        self.workdir, self.site, self.announce = workdir, site, announce
+        self.site, self.announce = site, announce
+        self.folders = [workdir / "site-1", workdir / "site-2"]
         self.count = 0
-        self.kept: list[Path] = []
-        self.sweeper = Sweeper()
-        self.sweeper.start()
 
     def run(self) -> bool:
-        self.sweeper.idle.clear()
-        try:
-            return self._run()
-        finally:
-            self.sweeper.idle.set()
-
-    def _run(self) -> bool:
         self.count += 1
-        folder = self.workdir / f"build-{self.count}"
+        folder = self.folders[self.count % 2]
+        existed = folder.is_dir()
+        if existed:
+            self.site.wait_unread(folder)
         try:
             settings = load_settings(self.settings_file, str(folder), self.overrides)
             later: list = []
             report = build(settings, later=later, workers=1)  # threads run: no forks
         except BuildError as error:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not existed:  # a folder the build began: nothing to keep in it
+                shutil.rmtree(folder, ignore_errors=True)
             lines = str(error).splitlines()
             for line in lines:
                 self.announce(f"error: {line}")
             good = "the last good site is served" if self.site.root else "no good build yet"
             self.announce(f"Build failed ({good}, with these lines on every page).")
             self.site.update(None, lines)
+            self.count -= 1  # the next build updates the same folder again
             return False
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not existed:
+                shutil.rmtree(folder, ignore_errors=True)
             raise
         self.site.update(folder, [])  # the browser reloads now; the caches are saved meanwhile
         for save in later:
             save()
-        self.kept.append(folder)
-        for old in self.kept[:-2]:
-            self.sweeper.folders.put(old)
-        self.kept = self.kept[-2:]
         warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         self.announce(f"Built in {report.seconds:.1f} s{warnings}.")
         return True

@@ -73,3 +73,17 @@ def rewrite_page(path, context):
                                cfg.published.get, cfg.sizes)
     if rewritten != text:
         page.write_text(rewritten, encoding="utf-8")
+
+
+def rewrite_key(settings):
+    """What decides how `rewrite_page` changes a page besides its text: the images published
+    and how. A page whose text and key are the same as the last build's is left as that
+    build wrote it (relais.output)."""
+    cfg = built(settings, "images")
+    if cfg is None:
+        return None
+    return cfg.site_url, cfg.sizes, sorted((address, repr(prepared))  # repr: every field
+                                           for address, prepared in cfg.published.items())
+
+
+rewrite_page.page_rewrite_key = rewrite_key
