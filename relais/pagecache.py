@@ -16,6 +16,7 @@ and files its links point to.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import io
@@ -90,7 +91,15 @@ def reference_table(reference_of: Callable[[Any], str | None] = reference) -> di
     def by_reference(obj):
         return str, (reference_of(obj),)
 
-    return {kind: by_reference for kind in subclasses(Content) | subclasses(URLWrapper)}
+    table = {kind: by_reference for kind in subclasses(Content) | subclasses(URLWrapper)}
+    # by their offset and name: the default way asks copyreg for the type's slots each time
+    # (a C type keeps no answer), 5,000 times for 5,000 received mentions' dates
+    table[datetime.timezone] = _timezone
+    return table
+
+
+def _timezone(zone: datetime.timezone):
+    return datetime.timezone, zone.__getinitargs__()
 
 
 def pickled_digest(value, table: dict) -> bytes | None:

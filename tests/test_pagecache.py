@@ -35,3 +35,21 @@ def test_a_name_an_includer_set_first_is_still_noted_when_the_page_reads_its_own
     text = page.render({"output_file": "p.html", "items": ["a", "b"], "item": given})
     assert text.startswith("[a][b][") and "own" in text
     assert dict(cache.new["p.html"].names)["item"] == cache.digest(given)
+
+
+def test_dates_in_other_time_zones_digest_apart():
+    """Time zones are pickled by their offset and name (relais.pagecache.reference_table): a
+    received mention's date moved to another offset, or named, is a change."""
+    import datetime as dt
+
+    from relais.pagecache import pickled_digest, reference_table
+
+    table = reference_table()
+
+    def date(hours, name=None):
+        offset = dt.timedelta(hours=hours)
+        zone = dt.timezone(offset, name) if name else dt.timezone(offset)
+        return pickled_digest({"published": dt.datetime(2026, 11, 29, 12, tzinfo=zone)}, table)
+
+    assert date(1) == date(1)
+    assert len({date(1), date(2), date(1, "CET"), date(0)}) == 4
