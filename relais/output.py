@@ -139,27 +139,32 @@ class Output:
     def _set_up_in_place(self, rewrite: str | None, pages: dict[str, tuple]) -> None:
         self.aside.mkdir(parents=True)
         self.in_place, self.last_rewrite = True, rewrite
-        for name, full in self._files():
-            entry = pages.get(name)
-            if entry is not None:
+        for name, entry in self._files():
+            recorded = pages.get(name)
+            if recorded is not None:
                 with contextlib.suppress(OSError):
-                    found = os.lstat(full)
-                    if stamp(found) == tuple(entry[1:]):
-                        self.kept[name] = (bytes.fromhex(entry[0]), found.st_ino)
+                    found = entry.stat(follow_symlinks=False)
+                    if stamp(found) == tuple(recorded[1:]):
+                        self.kept[name] = (bytes.fromhex(recorded[0]), found.st_ino)
                         continue
             self.set_aside(name)
 
     def _files(self):
-        """(path from the output, full path) of every file in the output, retained names aside."""
+        """(path from the output, os.DirEntry) of every file in the output (links included,
+        never followed), the retained names aside."""
         retained = set(self.settings.get("OUTPUT_RETENTION") or ())
-        root = str(self.path)
-        for parent, folders, files in os.walk(root):
-            relative = os.path.relpath(parent, root)
-            if relative == ".":
-                folders[:] = [f for f in folders if f not in retained]
-                files = [f for f in files if f not in retained]
-            for file in files:
-                yield os.path.normpath(os.path.join(relative, file)), os.path.join(parent, file)
+        folders = [("", str(self.path))]
+        while folders:
+            relative, folder = folders.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if not relative and entry.name in retained:
+                        continue
+                    name = relative + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((name + os.sep, entry.path))
+                    else:
+                        yield name, entry
 
     def rewrite(self) -> str | None:
         if not self._rewrite:
@@ -266,11 +271,11 @@ class Output:
         if self.aside is None:
             return
         if self.in_place:
-            for name, full in list(self._files()):
-                entry = self.kept.get(name)
-                if entry is None or not self._untouched(name, entry[1]):
-                    os.unlink(full)
-                    self.emptied.add(Path(full).parent)
+            for name, entry in list(self._files()):
+                kept = self.kept.get(name)
+                if kept is None or not self._untouched(name, kept[1]):
+                    os.unlink(entry.path)
+                    self.emptied.add(Path(entry.path).parent)
             self._put_back()
             self._remove_empty_folders()
             shutil.rmtree(self.aside, ignore_errors=True)
