@@ -12,6 +12,7 @@ from relais.plugins.blogroll.importer import merge_opml
 from relais.plugins.blogroll.model import BlogrollError, Creator, parse_blogroll, site_key
 from relais.plugins.blogroll.opml import OpmlError, read_opml, write_opml
 from relais.plugins.blogroll.reciprocity import evidence_for, notified_targets
+from relais.plugins.blogroll.render import build_view
 from relais.plugins.blogroll.text import Profile, terms
 from relais.plugins.webmentions import api as webmentions
 
@@ -279,6 +280,26 @@ def test_missing_or_broken_webmention_files_are_no_evidence_and_one_warning(tmp_
     assert "reciprocity without sent Webmentions" in caplog.text and "sent.json" in caplog.text
     evidence = evidence_for("https://j.example/", {}, US, [], [])
     assert not evidence.mutual and evidence.sources() == []
+
+
+def test_the_blogroll_page_finds_each_creators_mentions_as_a_look_at_every_mention_would():
+    """build_view looks only at the mentions from a creator's host: the same evidence."""
+    sites = ["https://j.example/", "http://www.K.example:8080/blog", "https://k.example/",
+             "https://l.example/lou/"]
+    urls = ["https://j.example/reply", "https://J.EXAMPLE", "https://www.j.example/x#frag",
+            "https://j.example.evil/", "http://k.example:8080/blog/1", "http://k.example:8080/",
+            "https://k.example/blog/2", "https://l.example/lou", "https://l.example/louise/3",
+            "https://l.example/lou/4", "https://m.example:99999/x", "not a url", ""]  # a port no
+    # URL can have: no site's
+    received = [{"source": source, "author_url": author}
+                for source in urls for author in ("", *urls[::3])]
+    view = build_view([Creator(name=f"C{n}", site=site) for n, site in enumerate(sites)], {},
+                      inactive_months=6, recent_count=3, own_urls=US, received=received, sent=[])
+    found = {m.site: m.evidence.mentioned_us for m in view.active + view.inactive}
+    assert found == {site: evidence_for(site, {}, US, received, []).mentioned_us
+                     for site in sites}
+    assert {"https://J.EXAMPLE", "https://www.j.example/x#frag"} <= set(found["https://j.example/"])
+    assert all(found.values())
 
 
 def test_terms_fold_french_and_english():

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relais.plugins.blogroll.model import belongs_to
+from relais.plugins.blogroll.model import belongs_to, site_identity
 from relais.plugins.webmentions.outcome import SENT
 
 from relais.store import StoreError, read_json
@@ -101,3 +101,33 @@ def evidence_for(
     )
     evidence.we_mentioned = sorted({t for t in sent if belongs_to(t, site)})
     return evidence
+
+
+def host_of(url: str) -> str | None:
+    """The host part of a URL's site identity (what `belongs_to` compares first), or None."""
+    try:
+        return site_identity(url).partition("/")[0]
+    except ValueError:
+        return None
+
+
+def received_by_host(received: list[dict]) -> dict[str | None, list[dict]]:
+    """The received mentions grouped by the host of their source and of their author's URL.
+
+    A mention belongs to a site only if one of these is on the site's host, so a creator's
+    evidence needs only the mentions under its own host (`received_for`): the blogroll page
+    looks at each mention once, instead of once per creator.
+    """
+    found: dict[str | None, list[dict]] = {}
+    for mention in received:
+        hosts = {host_of(mention["source"])}
+        if mention["author_url"]:
+            hosts.add(host_of(mention["author_url"]))
+        for host in hosts - {None}:
+            found.setdefault(host, []).append(mention)
+    return found
+
+
+def received_for(site: str, by_host: dict[str | None, list[dict]]) -> list[dict]:
+    """The mentions of `by_host` that may belong to `site` (`evidence_for` decides)."""
+    return by_host.get(host_of(site), [])

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from relais.plugins.blogroll.model import Creator
-from relais.plugins.blogroll.reciprocity import Evidence, evidence_for
+from relais.plugins.blogroll.reciprocity import (
+    Evidence,
+    evidence_for,
+    received_by_host,
+    received_for,
+)
 
 
 @dataclass
@@ -97,6 +102,7 @@ def build_view(
     refreshed = max((a for a in attempts if a), default=None)
     horizon = refreshed - timedelta(days=round(inactive_months * 30.44)) if refreshed else None
     members = []
+    by_host = received_by_host(received)
     for creator in creators:
         state = states.get(creator.key) or {}
         latest = newest_entry(state, creator)
@@ -115,7 +121,8 @@ def build_view(
                 photo=f"{avatar_prefix}{state['avatar']}" if state.get("avatar") else "",
                 latest=latest,
                 active=bool(active),
-                evidence=evidence_for(creator.site, state, own_urls, received, sent),
+                evidence=evidence_for(creator.site, state, own_urls,
+                                      received_for(creator.site, by_host), sent),
             )
         )
 
