@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 from relais.plugins.core import autoescape_templates
 from relais.plugins.fediverse.config import bridgy_fed
 from relais.plugins.webmentions import owed, sentlog
@@ -38,9 +39,8 @@ def connect() -> None:
     signals.generator_init.connect(autoescape_templates)  # it shows foreign data: never unescaped
     signals.generator_init.connect(add_bridgy)
     signals.all_generators_finalized.connect(remember_content)
+    signals.all_generators_finalized.connect(attach_mentions)
     signals.article_writer_finalized.connect(write_tombstones)
-    signals.article_generator_finalized.connect(attach_mentions)
-    signals.page_generator_finalized.connect(attach_mentions)
     signals.finalized.connect(finalize)
 
 
@@ -184,10 +184,17 @@ def _aliases(item) -> list[str]:
     return [target_path(v.strip()) for v in values if v.strip()]
 
 
-def attach_mentions(generator):
-    settings = generator.settings
+def attach_mentions(generators):
+    """Each article's, page's and translation's conversation and public address.
+
+    Once every generator is done: by then the core plugin (before this one in PLUGINS) has
+    worked each post's address out for good (`settle_urls`), so it is not worked out here
+    too."""
+    if not generators:
+        return
+    settings = generators[0].settings
     cfg = config(settings)
-    if STATE not in settings:  # read and grouped once per build (articles, then pages)
+    if STATE not in settings:  # read and grouped once per build
         avatars = cfg.archive.parent / "avatars"
         inputs = (memo.file_state(cfg.archive), memo.folder_state(avatars),
                   memo.file_state(avatars / "index.json"))
@@ -196,8 +203,10 @@ def attach_mentions(generator):
     found, _shelf = settings[STATE]
     siteurl = cfg.site_url
     absolute = siteurl.startswith(("http://", "https://"))
-    items = [*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
-             *generator.translations]
+    items = [item for generator in generators
+             if isinstance(generator, ArticlesGenerator | PagesGenerator)
+             for item in (*getattr(generator, "articles", ()), *getattr(generator, "pages", ()),
+                          *generator.translations)]
     for item in items:
         conversation = found.get(_site_path(cfg, item.url)) or Conversation()
         for alias in _aliases(item):  # mentions of its old addresses count too
