@@ -1,6 +1,12 @@
 """The pure core of maker_stories: facts, problems, series, reading time."""
 
-from relais.plugins.maker_stories.facts import read_facts, reading_minutes, source_line, split_status
+from relais.plugins.maker_stories.facts import (
+    read_facts,
+    reading_minutes,
+    source_line,
+    split_status,
+    url_problem,
+)
 from relais.plugins.maker_stories.series import group_series, navigation
 
 
@@ -111,3 +117,12 @@ def test_series_order_navigation_and_duplicates():
     middle = navigation(french)[id("b")]
     assert (middle.part, middle.count, middle.previous, middle.next) == (2, 3, "a", "c")
     assert len(all_series) == 2
+
+
+def test_a_url_with_any_kind_of_space_or_control_character_is_refused():
+    """Every character str.isspace() calls a space (the widest is U+3000) or below U+0020."""
+    spaced = [chr(n) for n in range(0x3001) if chr(n).isspace() or n < 32]
+    assert {"\u00a0", "\u2028", "\u3000", "\x1f", "\t", "\x00"} <= set(spaced)
+    for n in range(0x3001):
+        problem = url_problem(f"https://example.com/a{chr(n)}b")
+        assert (problem is not None and "space" in problem) == (chr(n) in spaced), hex(n)

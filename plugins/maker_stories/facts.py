@@ -119,13 +119,15 @@ def split_status(metadata: dict[str, Any]) -> None:
 
 
 HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
+# a space of any kind (str.isspace's, which `\s` matches in a str pattern) or a control character
+SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def url_problem(value: str) -> str | None:
     """Why `value` is not an absolute http(s) URL someone could follow, or None."""
     if not value:
         return "empty"
-    if any(char.isspace() or ord(char) < 32 for char in value):
+    if SPACE_OR_CONTROL.search(value):
         return "it contains a space or a line break (write a space in a path as %20)"
     try:
         parts = urlsplit(value)
