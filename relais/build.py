@@ -202,7 +202,7 @@ def build(settings: dict, *, ignore_cache: bool = False,
         raise BuildError(str(error)) from error
     reading = ParallelReading(count)
     asked = workers is not None or bool(settings.get("BUILD_WORKERS"))
-    writers = 1 if later is not None else writing.planned(settings, count, asked)
+    writers = writing.planned(settings, count, asked)
     collector = LogCollector(logging.WARNING)
     notes = NoteCollector()
     pelican_logger = logging.getLogger("pelican")

@@ -9,9 +9,11 @@
   until a build succeeds. The banner, and the few lines of JavaScript that
   reload the page after each build, are added by this server to what it sends:
   the built files never contain them.
-- Builds run in this process, one at a time, when the content, the theme,
-  the settings or `data/` change. SIGTERM and SIGINT stop everything: no
-  child process is ever started, and the port is closed on the way out.
+- Builds run one at a time, when the content, the theme, the settings or
+  `data/` change, in the builder process (relais.builder), forked before this
+  one starts any thread, so that they may use every core. SIGTERM and SIGINT
+  stop everything: the builder is stopped and reaped, and the port is closed
+  on the way out.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from relais.build import BuildError, build, load_settings
+from relais.builder import Builder, BuilderGone, Outcome
 from relais.settings import project_root
 
 log = logging.getLogger("relais.serve")
@@ -202,14 +205,16 @@ class Builds:
     """The builds of one `relais serve`, taking turns between two folders of `workdir`: each
     build updates the one not served (the site of the build before the last), so that the
     served one is never touched; a request that began in the other before the last switch
-    is waited for."""
+    is waited for. They run in the builder process (relais.builder); in this one, on one
+    core, where it cannot be started or once it has ended."""
 
     def __init__(self, settings_file: str, overrides: dict, workdir: Path, site: ServedSite,
-                 announce: Callable[[str], None]):
+                 announce: Callable[[str], None], builder: Builder | None):
         self.settings_file, self.overrides = settings_file, overrides
-        self.site, self.announce = site, announce
+        self.site, self.announce, self.builder = site, announce, builder
         self.folders = [workdir / "site-1", workdir / "site-2"]
         self.count = 0
+        self._later: list[Callable[[], None]] = []
 
     def run(self) -> bool:
         self.count += 1
@@ -218,30 +223,43 @@ class Builds:
         if existed:
             self.site.wait_unread(folder)
         try:
-            settings = load_settings(self.settings_file, str(folder), self.overrides)
-            later: list = []
-            report = build(settings, later=later, workers=1)  # threads run: no forks
-        except BuildError as error:
-            if not existed:  # a folder the build began: nothing to keep in it
-                shutil.rmtree(folder, ignore_errors=True)
-            lines = str(error).splitlines()
-            for line in lines:
-                self.announce(f"error: {line}")
-            good = "the last good site is served" if self.site.root else "no good build yet"
-            self.announce(f"Build failed ({good}, with these lines on every page).")
-            self.site.update(None, lines)
-            self.count -= 1  # the next build updates the same folder again
-            return False
+            outcome = self._build(folder)
         except BaseException:
             if not existed:
                 shutil.rmtree(folder, ignore_errors=True)
             raise
+        if outcome.problems is not None:
+            if not existed:  # a folder the build began: nothing to keep in it
+                shutil.rmtree(folder, ignore_errors=True)
+            for line in outcome.problems:
+                self.announce(f"error: {line}")
+            good = "the last good site is served" if self.site.root else "no good build yet"
+            self.announce(f"Build failed ({good}, with these lines on every page).")
+            self.site.update(None, outcome.problems)
+            self.count -= 1  # the next build updates the same folder again
+            return False
         self.site.update(folder, [])  # the browser reloads now; the caches are saved meanwhile
-        for save in later:
+        for save in self._later:
             save()
-        warnings = f", {len(report.warnings)} warning(s)" if report.warnings else ""
-        self.announce(f"Built in {report.seconds:.1f} s{warnings}.")
+        self._later = []
+        warnings = f", {len(outcome.warnings)} warning(s)" if outcome.warnings else ""
+        self.announce(f"Built in {outcome.seconds:.1f} s{warnings}.")
         return True
+
+    def _build(self, folder: Path) -> Outcome:
+        if self.builder is not None:
+            try:
+                return self.builder.build(folder)
+            except BuilderGone as gone:
+                self.announce(f"warning: {gone}; the builds go on in the server's process, "
+                              f"on one core")
+                self.builder = None
+        try:
+            settings = load_settings(self.settings_file, str(folder), self.overrides)
+            report = build(settings, later=self._later, workers=1)  # threads run: no forks
+        except BuildError as error:
+            return Outcome(problems=str(error).splitlines())
+        return Outcome(report.seconds, list(report.warnings))
 
 
 def watched_paths(settings: dict, settings_file: str) -> list[Path]:
@@ -288,6 +306,8 @@ def serve(settings_file: str, overrides: dict, bind: str, port: int,
     except OSError as error:
         raise ServeError(f"{bind}:{port}: cannot listen there ({error.strerror}); "
                          f"choose another port with --port") from error
+    # forked before any thread starts (the watcher's, the server's): its builds may fork too
+    builder = Builder(settings_file, overrides, [server.socket]) if hasattr(os, "fork") else None
     stop = threading.Event()
 
     def interrupt(signum, _frame):
@@ -306,7 +326,7 @@ def serve(settings_file: str, overrides: dict, bind: str, port: int,
                         raise_interrupt=False, yield_on_timeout=True, rust_timeout=WAKE_MS,
                         step=STEP_MS)
         next(changes, None)  # returns once the watches are in place
-        builds = Builds(settings_file, overrides, workdir, site, announce)
+        builds = Builds(settings_file, overrides, workdir, site, announce, builder)
         builds.run()
         threading.Thread(target=server.serve_forever, name="relais-serve", daemon=True).start()
         announce(f"Serving on http://{bind}:{server.server_address[1]}/ (Ctrl-C to stop); "
@@ -317,6 +337,8 @@ def serve(settings_file: str, overrides: dict, bind: str, port: int,
     except KeyboardInterrupt:
         pass
     finally:
+        if builder is not None:
+            builder.stop()
         server.stopping.set()
         server.shutdown()
         server.server_close()

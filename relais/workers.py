@@ -31,7 +31,7 @@ declare(
     Setting("BUILD_WORKERS", 0, is_int(0, 64),
             "How many processes `relais build` uses: 0 is one per core it may use, 1 keeps "
             "everything in the build's own process (`relais build --jobs N` overrides it; "
-            "`relais serve` always builds in its own process)."),
+            "`relais serve`'s builder process follows it)."),
 )
 
 

@@ -256,11 +256,12 @@ def test_a_wrong_build_workers_stops_the_build_with_one_line(tmp_path):
         run_build(settings, "output", None, BUILD_WORKERS="two")
 
 
-def test_relais_serve_reads_in_its_own_process(tmp_path):
-    """Its server threads run while it builds: no fork there, whatever BUILD_WORKERS says."""
+def test_relais_serve_without_its_builder_reads_in_its_own_process(tmp_path):
+    """Its server threads run while it builds in its own process (its builder gone): no fork
+    there, whatever BUILD_WORKERS says."""
     settings = write_site(tmp_path)
     builds = Builds(str(settings), {"BUILD_WORKERS": 2}, tmp_path / "served", ServedSite(),
-                    lambda _line: None)
+                    lambda _line: None, builder=None)
     assert builds.run()
     reads = (tmp_path / "reads.log").read_text(encoding="utf-8").splitlines()
     assert len(reads) == COUNT + 2

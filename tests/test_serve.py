@@ -61,7 +61,7 @@ def fetch_until(url: str, wanted: str, seconds: float = 60) -> str:
 class Served:
     """A `relais serve` process on a tiny site, in its own session."""
 
-    def __init__(self, root: Path, settings: Path | None = None):
+    def __init__(self, root: Path, settings: Path | None = None, env: dict | None = None):
         self.root = root
         self.settings = settings or write_tiny_site(root, {**OTHERS,
                                                            "pot.md": self.pot("Premier pot")})
@@ -73,7 +73,7 @@ class Served:
         self.tmp.mkdir()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "relais.cli", "serve", "-s", str(self.settings),
-             "--port", str(self.port)], env={**os.environ, "TMPDIR": str(self.tmp)},
+             "--port", str(self.port)], env={**os.environ, "TMPDIR": str(self.tmp), **(env or {})},
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
     def builds(self) -> list[str]:
@@ -256,3 +256,51 @@ def test_the_browser_shows_the_errors_and_reloads_after_the_fix(served, browser)
         assert page.query_selector("#relais-build-problems") is None
     finally:
         page.close()
+
+
+MARKED = """
+from tests.support.build_filters import mark
+THEME_TEMPLATES_OVERRIDES = [{templates!r}]
+JINJA_FILTERS = {{"mark": mark}}
+BUILD_WORKERS = 2
+"""
+
+
+def builder_of(server: Served) -> int:
+    """The server's child process: its builder (relais.builder)."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def test_builds_run_beside_the_server_and_on_every_core(tmp_path):
+    """The server runs threads, so it never forks: its builds run in the builder process,
+    forked before any thread, whose builds write their pages in two processes."""
+    posts = {name: text.replace("Category:", "Template: marked\nCategory:")
+             for name, text in {**OTHERS, "pot.md": Served.pot("Premier pot")}.items()}
+    settings = write_tiny_site(tmp_path, posts)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "marked.html").write_text(
+        '{% extends "article.html" %}{% block title %}{{ article.title|mark }}{% endblock %}')
+    (tmp_path / "marks").mkdir()
+    with settings.open("a") as more:
+        more.write(MARKED.format(templates=str(tmp_path / "templates")))
+    server = Served(tmp_path, settings, {"RELAIS_TEST_MARKS": str(tmp_path / "marks")})
+    try:
+        fetch_until(f"{server.base}/2026/pot/", "Premier pot")
+        builder = builder_of(server)
+        marks = {int(p.stem) for p in (tmp_path / "marks").glob("*.pid")}
+        assert builder in marks and server.process.pid not in marks and len(marks) == 2
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def test_when_the_builder_dies_the_server_builds_itself(served):
+    os.kill(builder_of(served), signal.SIGKILL)
+    served.edit(served.pot("Après le builder"))
+    fetch_until(f"{served.base}/2026/pot/", "Après le builder")
+    served.edit(served.pot("Et encore après"))
+    fetch_until(f"{served.base}/2026/pot/", "Et encore après")
+    out = served.stop()
+    assert "ended (killed by SIGKILL); the builds go on in the server's process" in out
