@@ -41,22 +41,11 @@ from urllib.parse import quote, unquote
 from pelican import signals
 
 from relais.digest import Digester, blake
-from relais.settings import folder_key
+from relais.settings import folder_key, only_relais_plugins
 
 RECORD = "written-pages.json"
 FORMAT = 1
-OWN_PLUGINS = "relais.plugins."
 LONG = 200  # longer quoted paths are set aside under a digest, with the path beside them
-
-
-def own_plugins_only(settings: dict) -> bool:
-    """Whether every plugin of the build is Relais's own (a plugin we do not know may change
-    the written pages in ways their record cannot tell)."""
-    for plugin in settings.get("PLUGINS") or ():
-        name = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", "")
-        if not name.startswith(OWN_PLUGINS):
-            return False
-    return True
 
 
 def rewrite_key(settings: dict) -> str | None:
@@ -123,7 +112,7 @@ class Output:
             return
         self.aside = self.room / f"{self.prefix}last-good"
         shutil.rmtree(self.aside, ignore_errors=True)
-        last = self.record.read(fingerprint) if in_place and own_plugins_only(settings) else None
+        last = self.record.read(fingerprint) if in_place and only_relais_plugins(settings) else None
         if last is not None:
             self._set_up_in_place(*last)
             return

@@ -82,6 +82,16 @@ def built(settings: Mapping[str, Any], name: str) -> Any | None:
     return (settings.get(CONFIGS) or {}).get(name)
 
 
+def only_relais_plugins(settings: Mapping[str, Any]) -> bool:
+    """Whether every plugin in PLUGINS is Relais's own (`relais.plugins.<name>`): what another
+    plugin does (files it writes, pages it changes) cannot be known to a build."""
+    for plugin in settings.get("PLUGINS") or ():
+        name = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", str(plugin))
+        if not name.startswith("relais.plugins."):
+            return False
+    return True
+
+
 def project_root(settings: Mapping[str, Any]) -> Path:
     """The folder that holds `content/` (and `data/`): where relative data paths start."""
     return Path(settings["PATH"]).resolve().parent

@@ -44,12 +44,11 @@ from pelican.generators import ArticlesGenerator, PagesGenerator, TemplatePagesG
 from pelican.log import FilteredMessage
 
 from relais.problems import ProblemLines
-from relais.settings import SettingsError
+from relais.settings import SettingsError, only_relais_plugins
 from relais.workers import die_with_parent, how_it_ended, kill_and_reap
 
 # Pelican's generators whose output is pages through the writer: every process runs them.
 SHARED = (ArticlesGenerator, PagesGenerator, TemplatePagesGenerator)
-OWN_PLUGINS = "relais.plugins."
 
 
 class HelperFailed(ProblemLines):
@@ -64,11 +63,8 @@ def planned(settings: dict, workers: int, asked: bool) -> int:
     if workers <= 1 or not hasattr(os, "fork") or \
             threading.current_thread() is not threading.main_thread():
         return 1
-    if not asked:
-        plugins = [getattr(p, "__name__", str(p)) for p in settings.get("PLUGINS") or ()]
-        if threading.active_count() > 1 or \
-                not all(name.startswith(OWN_PLUGINS) for name in plugins):
-            return 1
+    if not asked and (threading.active_count() > 1 or not only_relais_plugins(settings)):
+        return 1
     return workers
 
 
