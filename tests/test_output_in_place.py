@@ -121,3 +121,22 @@ def test_a_build_failing_while_it_writes_puts_every_file_back(tmp_path, workers)
     run(settings, clean, tmp_path / "clean-cache", workers=1, ignore_cache=True)
     assert tree(output) == tree(clean)
     assert os.listdir(output)
+
+
+def test_a_page_left_in_place_counts_as_written_for_pelicans_rule(tmp_path):
+    """A page left on disk is one Pelican's writer wrote: writing it again without
+    overriding is the error Pelican gives (two posts sharing an address)."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.writers import FileOverwriteFailedError, Writer
+
+    from relais.pagecache import note_written
+
+    writer = Writer(str(tmp_path), settings=dict(DEFAULT_CONFIG))
+    name = str(tmp_path / "a" / "index.html")
+    note_written(writer, name, override=False)
+    with pytest.raises(FileOverwriteFailedError):
+        writer._open_w(name, "utf-8")
+    other = str(tmp_path / "b" / "index.html")
+    note_written(writer, other, override=True)
+    with pytest.raises(FileOverwriteFailedError):
+        note_written(writer, other, override=True)
