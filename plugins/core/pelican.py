@@ -45,18 +45,13 @@ def settle_urls(generators) -> None:
     every list, series and link the post appears in: dozens of times per post, each a
     date formatting and a settings lookup). Once the generators are done nothing changes
     a post's slug, date, language or category, so the address is kept where Pelican keeps
-    the one a post's `url:` field gives (`override_url`), with the same value; the file it
-    is written to likewise (`override_save_as`: Pelican's writing and the plugins ask again).
+    the one a post's `url:` field gives (`override_url`), with the same value.
     """
     if not generators:
         return
     for item in (generators[0].context.get("generated_content") or {}).values():
-        if item is None:
-            continue
-        if not hasattr(item, "override_url"):
+        if item is not None and not hasattr(item, "override_url"):
             item.override_url = item.url
-        if not hasattr(item, "override_save_as"):
-            item.override_save_as = item.save_as
 
 
 def page_language(context) -> str:
