@@ -158,7 +158,11 @@ def receiver_and_sources(make_receiver, sources):
 
 # --- a rebuild while receiving --------------------------------------------------------------
 
-def test_a_rebuild_never_makes_the_receiver_refuse_a_page(tiny_site, tmp_path, monkeypatch):
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh output", "output in place"])
+def test_a_rebuild_never_makes_the_receiver_refuse_a_page(tiny_site, tmp_path, monkeypatch,
+                                                          fresh):
+    """A rebuild that writes a fresh output (it empties the folder first), and one that
+    updates it in place (relais.output: its pages never leave)."""
     posts = {f"p{n}.md": f"Title: Pot {n}\nDate: 2026-03-0{1 + n % 9} 10:00\nSlug: pot-{n}\n\nPot."
              for n in range(40)}
     settings_file = tiny_site(posts)
@@ -177,7 +181,7 @@ def test_a_rebuild_never_makes_the_receiver_refuse_a_page(tiny_site, tmp_path, m
     with Receiver(config) as receiver:
         rebuild = subprocess.Popen(
             [sys.executable, "-m", "relais.cli", "build", "-s", str(settings_file), "-o", str(site),
-             "-e", 'SITEURL="https://atelier.example"'],
+             "-e", 'SITEURL="https://atelier.example"', *(["--ignore-cache"] if fresh else [])],
             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         n = 0
         emptied = False
@@ -187,7 +191,10 @@ def test_a_rebuild_never_makes_the_receiver_refuse_a_page(tiny_site, tmp_path, m
             statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
             n += 1
         assert rebuild.returncode == 0, rebuild.stderr.read().decode()
-        assert emptied, "the build never emptied the output: nothing was tested"
+        if fresh:
+            assert emptied, "the build never emptied the output: nothing was tested"
+        else:
+            assert not emptied, "a page left the output while it was updated in place"
         deadline = time.monotonic() + 5
         while (answer := receiver.send("https://friend.example/new", new_target)).status_code \
                 != 201:
