@@ -102,6 +102,7 @@ class Output:
         self.retained: list[str] = []
         self.in_place = False
         self.kept: dict[str, tuple[bytes, int]] = {}  # pages left in place: (digest, inode)
+        self.replaced: set[str] = set()  # ...and those this process has written over since
         self.last_rewrite: str | None = None
         self._rewrite: list[str | None] = []  # this build's rewrite key, once known
         self.emptied: set[Path] = set()  # folders files were set aside from
@@ -164,8 +165,16 @@ class Output:
         """Whether the page `name` (relative to the output) on disk already has the text of
         digest `digest`, as the last build changed it after writing: then it is left as it is."""
         entry = self.kept.get(name)
-        return entry is not None and entry[0] == digest and self.last_rewrite is not None \
-            and self.rewrite() == self.last_rewrite
+        return entry is not None and entry[0] == digest and name not in self.replaced and \
+            self.last_rewrite is not None and self.rewrite() == self.last_rewrite
+
+    def before_writing(self, name: str) -> None:
+        """A page is about to be written: the last good site's file there (not one this build
+        wrote already) is set aside first."""
+        kept = self.kept.get(name)
+        if kept is not None and name not in self.replaced and self._untouched(name, kept[1]):
+            self.set_aside(name)
+        self.replaced.add(name)
 
     def set_aside(self, name: str) -> None:
         """Before a file of the last good site is written over or left out: kept aside."""

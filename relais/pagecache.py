@@ -583,14 +583,15 @@ class Incremental:
 
             def _open_w(self, filename, encoding, override=False):
                 name = filename[len(root):] if filename.startswith(root) else None
-                if output is not None and name is not None:
+                skipped = filename in self._overridden_files and not override  # by Pelican
+                if output is not None and name is not None and not skipped:
                     latest = pages.latest
                     if latest is not None and os.path.normpath(latest[0]) == name and \
                             output.unchanged(name, latest[1]):
                         note_written(self, filename, override)
                         signals.content_written.is_muted = True  # as the last build left it
                         return io.StringIO()
-                    output.set_aside(name)
+                    output.before_writing(name)
                 signals.content_written.is_muted = False
                 return super()._open_w(filename, encoding, override)
 

@@ -140,3 +140,40 @@ def test_a_page_left_in_place_counts_as_written_for_pelicans_rule(tmp_path):
     note_written(writer, other, override=True)
     with pytest.raises(FileOverwriteFailedError):
         note_written(writer, other, override=True)
+
+
+def test_a_file_pelican_skips_writing_stays_as_the_overriding_page_made_it(tmp_path):
+    """A post that overrides a page's file (`Save_as:`) wins over the page Pelican writes
+    there later (it skips that write): in place as in a fresh output."""
+    from tests.conftest import write_tiny_site
+    from tests.support.posts import post
+
+    settings = write_tiny_site(tmp_path, {
+        "home.md": post("accueil", "Save_as: index.html", body="La page d'accueil."),
+        "other.md": post("autre")})
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    for _ in range(2):
+        run(settings, output, cache, workers=1)
+        assert "La page d'accueil." in (output / "index.html").read_text(encoding="utf-8")
+    (tmp_path / "content" / "posts" / "other.md").write_text(post("autre", body="Changé."),
+                                                             encoding="utf-8")
+    run(settings, output, cache, workers=1)
+    assert "La page d'accueil." in (output / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_overriding_a_file_written_earlier_in_the_build_is_written_again(tmp_path):
+    """A page with `Save_as: index.html` overrides the home page Pelican wrote earlier in the
+    same build: when the home page changes, both are written again, the page last."""
+    from tests.conftest import write_tiny_site
+    from tests.support.posts import post
+
+    settings = write_tiny_site(tmp_path, {"other.md": post("autre")})
+    (tmp_path / "content" / "pages").mkdir()
+    (tmp_path / "content" / "pages" / "home.md").write_text(
+        "Title: Accueil\nSave_as: index.html\n\nLa page d'accueil.\n", encoding="utf-8")
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    run(settings, output, cache, workers=1)
+    assert "La page d'accueil." in (output / "index.html").read_text(encoding="utf-8")
+    (tmp_path / "content" / "posts" / "new.md").write_text(post("nouveau"), encoding="utf-8")
+    run(settings, output, cache, workers=1)
+    assert "La page d'accueil." in (output / "index.html").read_text(encoding="utf-8")
