@@ -15,11 +15,12 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -41,7 +42,15 @@ class Answers:
     host: str = "later"
     folder: str = ""  # PUBLISH_FOLDER when host is "folder"
     timezone: str = "UTC"
-    today: date = field(default_factory=date.today)
+    now: datetime | None = None  # when `relais init` runs, in `timezone`, to the minute
+
+    def __post_init__(self):
+        if self.now is None:
+            object.__setattr__(self, "now", current_minute(self.timezone))
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
 
     @property
     def lang(self) -> str:
@@ -50,6 +59,17 @@ class Answers:
     @property
     def site_url(self) -> str:
         return f"https://{self.domain}" if self.domain else ""
+
+
+def current_minute(timezone: str) -> datetime:
+    """Now in `timezone` (UTC when it is not a known zone), to the minute: the example
+    story's date, never later than the builds that follow (a post dated in the future is
+    left out of the feeds)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).replace(second=0, microsecond=0)
 
 
 def domain_of(text: str) -> str:
@@ -255,7 +275,7 @@ Lang: {a.lang}
 def example_story(a: Answers) -> str:
     t = _text(a.lang)
     return f"""Title: {t["story_title"]}
-Date: {a.today.isoformat()} 10:00
+Date: {a.now:%Y-%m-%d %H:%M}
 Category: {t["story_category"]}
 Tags:
 Slug: {re.sub(r"[^a-z0-9]+", "-", t["story_title"].lower()).strip("-") or "story"}

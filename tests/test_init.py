@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -175,3 +176,19 @@ def test_in_a_terminal_init_asks_what_the_flags_do_not_say(tmp_path):
     conf = (tmp_path / "site" / "pelicanconf.py").read_text(encoding="utf-8")
     assert 'AUTHOR = "Maëlle"' in conf and 'DEFAULT_LANG = "fr"' in conf
     assert 'PUBLISH_TO = "git"' in (tmp_path / "site" / "publishconf.py").read_text()
+
+
+def test_the_example_story_is_never_dated_after_the_init(tmp_path):
+    """It is dated when `relais init` runs, in the site's time zone: a story dated later in the
+    day would be left out of the feeds of a build made before then (at 01:00 in Paris, say)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from relais.init import Answers, example_story
+
+    for zone in ("Europe/Paris", "Pacific/Kiritimati", "America/Adak", "UTC"):
+        answers = Answers("Maya", "L'atelier", timezone=zone)
+        written = re.search(r"^Date: (.+)$", example_story(answers), re.M).group(1)
+        dated = datetime.strptime(written, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(zone))
+        now = datetime.now(ZoneInfo(zone))
+        assert dated <= now and (now - dated).total_seconds() < 120, (zone, written)
