@@ -415,7 +415,7 @@ class PageCache:
         def call(*args, **kwargs):
             if stack:
                 for value in (*args, *kwargs.values()):
-                    if type(value) in (list, tuple):
+                    if isinstance(value, list | tuple):  # Members too (relais.plugins.core)
                         for item in value:
                             if kinds.get(type(item)) is not False:
                                 touch(item)

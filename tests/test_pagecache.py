@@ -53,3 +53,31 @@ def test_dates_in_other_time_zones_digest_apart():
 
     assert date(1) == date(1)
     assert len({date(1), date(2), date(1, "CET"), date(0)}) == 4
+
+
+def test_a_tags_posts_given_to_a_filter_count_as_read(tmp_path):
+    """A tag's posts are a list of Relais's own kind (relais.plugins.core.members); given to a
+    filter, they count as read all the same: a changed title makes the tag's page again."""
+    from tests.conftest import write_tiny_site
+    from tests.support.posts import post
+    from tests.test_incremental import tree
+    from tests.test_parallel_build import run
+
+    settings = write_tiny_site(tmp_path, {"a.md": post("a", "Tags: grès"),
+                                          "b.md": post("b", "Tags: grès")})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tag.html").write_text("{{ articles|titles }}")
+    with settings.open("a") as more:
+        more.write("from tests.support.build_filters import titles\n"
+                   f"THEME_TEMPLATES_OVERRIDES = [{str(tmp_path / 'templates')!r}]\n"
+                   'JINJA_FILTERS = {"titles": titles}\n')
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    run(settings, output, cache, workers=1)
+    story = tmp_path / "content" / "posts" / "a.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Title: ", "Title: Nouveau "),
+                     encoding="utf-8")
+    run(settings, output, cache, workers=1)
+    tags = [path for path in output.rglob("*.html") if path.relative_to(output).parts[0] == "tag"]
+    assert tags and all("Nouveau" in path.read_text(encoding="utf-8") for path in tags)
+    run(settings, tmp_path / "clean", tmp_path / "clean-cache", workers=1, ignore_cache=True)
+    assert tree(output) == tree(tmp_path / "clean")

@@ -11,6 +11,7 @@ from relais.plugins.core.pelican import (
     autoescape_templates,
     check_settings,
     install_template_tools,
+    quick_membership,
     settle_urls,
     write_favicon,
 )
@@ -22,5 +23,6 @@ def register():
     signals.initialized.connect(check_settings)
     signals.generator_init.connect(autoescape_templates)
     signals.generator_init.connect(install_template_tools)
+    signals.article_generator_finalized.connect(quick_membership)
     signals.all_generators_finalized.connect(settle_urls)
     signals.finalized.connect(write_favicon)

@@ -11,6 +11,7 @@ from markupsafe import escape
 from pelican.contents import Content
 from relais.plugins.core import escaping, favicon
 from relais.plugins.core.config import config
+from relais.plugins.core.members import Members
 
 from relais import tracking
 from relais.i18n import bcp47, human_date
@@ -36,6 +37,18 @@ def autoescape_templates(generator):
     """
     escaping.install(generator.env, generator.context, Content,
                      escaping.trusted_fields(generator.settings))
+
+
+def quick_membership(generator) -> None:
+    """For article_generator_finalized: each tag's, category's and author's posts as a
+    `Members` list (the same list; `in` looks the post up in a set: members.py), in the
+    generator and in its context, before Pelican writes their pages."""
+    for tag in generator.tags:
+        generator.tags[tag] = Members(generator.tags[tag])
+    generator.context["tags"] = list(generator.tags.items())
+    for name in ("categories", "authors"):  # lists of (entry, posts), the context's own too
+        entries = getattr(generator, name)
+        entries[:] = [(entry, Members(posts)) for entry, posts in entries]
 
 
 def settle_urls(generators) -> None:

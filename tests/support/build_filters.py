@@ -24,3 +24,8 @@ def hold(value):
     mark(value)
     time.sleep(120)
     return value
+
+
+def titles(posts) -> str:
+    """The titles of `posts`, read by a filter (tests/test_pagecache.py)."""
+    return ", ".join(post.title for post in posts)
