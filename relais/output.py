@@ -30,6 +30,7 @@ turns leaving pages in place off.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -42,6 +43,7 @@ from pelican import signals
 
 from relais.digest import Digester, blake
 from relais.settings import folder_key, only_relais_plugins
+from relais.store import write_atomic
 
 RECORD = "written-pages.json"
 FORMAT = 1
@@ -69,7 +71,7 @@ class WrittenPages:
     """The record of the pages a good build left in an output folder (in the site's cache)."""
 
     def __init__(self, settings: dict, output: Path):
-        self.path = Path(settings["CACHE_PATH"]) / "outputs" / folder_key(output) / RECORD
+        self.path = output_room(output, Path(settings["CACHE_PATH"])) / RECORD
 
     def read(self, fingerprint: bytes) -> tuple[str | None, dict[str, tuple]] | None:
         """(rewrite key, {path: (text digest, size, mtime_ns, inode)}), or None when there is
@@ -83,11 +85,8 @@ class WrittenPages:
             return None
 
     def write(self, fingerprint: bytes, rewrite: str | None, pages: dict[str, tuple]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{RECORD}.{os.getpid()}")
-        temporary.write_text(json.dumps({"format": FORMAT, "fingerprint": fingerprint.hex(),
-                                         "rewrite": rewrite, "pages": pages}), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomic(self.path, json.dumps({"format": FORMAT, "fingerprint": fingerprint.hex(),
+                                            "rewrite": rewrite, "pages": pages}))
 
 
 class Output:
@@ -104,7 +103,6 @@ class Output:
         self.kept: dict[str, tuple[bytes, int]] = {}  # pages left in place: (digest, inode)
         self.replaced: set[str] = set()  # ...and those this process has written over since
         self.last_rewrite: str | None = None
-        self._rewrite: list[str | None] = []  # this build's rewrite key, once known
         self.emptied: set[Path] = set()  # folders files were set aside from
         old = sorted(self.room.glob(f"{self.prefix}old-*"))
         self.sweeper = threading.Thread(target=remove_all, args=(old,), name="relais-sweep")
@@ -156,17 +154,17 @@ class Output:
                     else:
                         yield name, entry
 
+    @functools.cached_property
     def rewrite(self) -> str | None:
-        if not self._rewrite:
-            self._rewrite.append(rewrite_key(self.settings))
-        return self._rewrite[0]
+        """This build's rewrite key (relais.output.rewrite_key), worked out once."""
+        return rewrite_key(self.settings)
 
     def unchanged(self, name: str, digest: bytes | None) -> bool:
         """Whether the page `name` (relative to the output) on disk already has the text of
         digest `digest`, as the last build changed it after writing: then it is left as it is."""
         entry = self.kept.get(name)
         return entry is not None and entry[0] == digest and name not in self.replaced and \
-            self.last_rewrite is not None and self.rewrite() == self.last_rewrite
+            self.last_rewrite is not None and self.rewrite == self.last_rewrite
 
     def before_writing(self, name: str) -> None:
         """A page is about to be written: the last good site's file there (not one this build
@@ -252,7 +250,7 @@ class Output:
             with contextlib.suppress(OSError):
                 found = os.lstat(self.path / name)
                 written[os.path.normpath(name)] = (record.text.hex(), *stamp(found))
-        self.record.write(self.fingerprint, self.rewrite(), written)
+        self.record.write(self.fingerprint, self.rewrite, written)
         if self.aside is not None:
             os.replace(self.aside, self.room / f"{self.prefix}old-{time.time_ns()}")
         self.sweeper.join()
@@ -285,10 +283,16 @@ class Output:
         os.replace(self.aside, self.path)
 
 
+def output_room(output: Path, cache: Path) -> Path:
+    """The cache's folder for one output folder: the record of its pages, and (on the same
+    disk) the last good site while a build runs."""
+    return cache / "outputs" / folder_key(output)
+
+
 def spare_room(output: Path, cache: Path) -> tuple[Path, str]:
     """Where the last good site waits during a build: (folder, prefix of the names)."""
     output = output.resolve()
-    room = cache / "outputs" / folder_key(output)
+    room = output_room(output, cache)
     try:
         room.mkdir(parents=True, exist_ok=True)
         if os.stat(room).st_dev == os.stat(output.parent).st_dev:  # a rename can move it
