@@ -1,7 +1,12 @@
 """The pages of one build rendered and written by forked processes, on several cores.
 
 `relais build` forks helpers once every file is read, every check has passed
-and the writer is made (just before Pelican's first `generate_output`). Then
+and the writer is made (just before Pelican's first `generate_output`); a
+build that has the last build's page records (most pages will be taken from
+them) forks only once its output loop has made `FORK_AFTER` pages: a rebuild
+after one edit makes a dozen pages and forks no helper (a helper costs more
+than it saves there: it copies the build's memory as it touches it and goes
+through the whole loop too). From the fork on,
 every process runs the same output loop, in the same order; each page (each
 file of a paginated list, each feed Pelican writes) belongs to one process,
 chosen from its file name (`owner`), and the others pass it by without
@@ -20,9 +25,11 @@ as in a serial build). A helper that fails or dies fails the build with one
 line; an interrupted build (Ctrl-C, SIGTERM) kills and reaps its helpers.
 
 Forking a process that runs threads is unsafe (a lock held by another thread
-stays held in the child): `relais serve`, which builds in a thread of its
-server, builds serially. (The build's own thread that deletes the site an
-older build replaced holds no lock a helper takes.)
+stays held in the child): a build in a thread other than the main one, or
+while other threads run, writes in one process (`planned`); `relais serve`
+builds in its builder process (relais.builder), which runs no thread. (The
+build's own thread that deletes an output folder it replaced, relais.output,
+holds no lock a helper takes.)
 """
 
 from __future__ import annotations
@@ -49,6 +56,10 @@ from relais.workers import die_with_parent, how_it_ended, kill_and_reap
 
 # Pelican's generators whose output is pages through the writer: every process runs them.
 SHARED = (ArticlesGenerator, PagesGenerator, TemplatePagesGenerator)
+# With the last build's page records, the helpers are forked once the output loop has made
+# (rendered, or written as feeds) this many pages; before that the build's process makes
+# every page. About a second of rendering on the bench site's lists.
+FORK_AFTER = 50
 
 
 class HelperFailed(ProblemLines):
@@ -104,9 +115,11 @@ class Team:
         self.state = BETWEEN
         self.alone = False
         self.records: list[tuple[tuple, int, str, logging.LogRecord]] = []
+        self.waiting = False  # helpers not forked yet: forked once FORK_AFTER pages are made
+        self.feeds = 0  # feeds this process wrote (pages the page cache does not count)
         self._handle = None
         self._terminate = None
-        self._texts_before = 0
+        self._before: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # see _fork
 
     def writer(self, make: Callable[[object], type]) -> Callable[[object], type]:
         """For Pelican's get_writer signal: the class `make` gives, writing only this
@@ -150,11 +163,18 @@ class Team:
 
     def owns(self, name: str | None) -> bool:
         """Whether this process makes the page (or feed) `name`; a page no process would
-        otherwise meet (written alone by the build's process) is its own."""
+        otherwise meet (written alone by the build's process) is its own. Until the helpers
+        are forked, every page is the build's process's."""
         if self.alone or not name:
             self.state = MINE
             return True
+        if self.waiting and self.pages.rendered + self.feeds >= FORK_AFTER:
+            self.waiting = False
+            self._fork()
         self.page, self.position = self.position, self.position + 1
+        if self.waiting:
+            self.state = MINE
+            return True
         mine = owner(name, self.count) == self.index
         self.state = MINE if mine else ELSEWHERE
         signals.content_written.is_muted = not mine
@@ -170,17 +190,27 @@ class Team:
     # -- the processes -------------------------------------------------------------
 
     def start(self) -> None:
-        """Fork the helpers (the build's problems were all checked by now)."""
+        """The output loop begins (the build's problems were all checked by now): fork the
+        helpers, or, with the last build's records, wait until FORK_AFTER pages are made."""
         global _team
         _team = self
-        self._texts_before = len(self.pages.texts)
+        self._capture()
+        if threading.current_thread() is threading.main_thread():
+            self._terminate = signal.signal(signal.SIGTERM, terminated)
+        if self.pages.old:
+            self.waiting = True
+        else:
+            self._fork()
+
+    def _fork(self) -> None:
+        pages = self.pages
+        # what this process has made so far: a helper sends only what it makes after the fork
+        self._before = (len(pages.new), len(pages.texts), pages.rendered, pages.reused,
+                        len(self.records))
         self.parent = os.getpid()
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
             with contextlib.suppress(Exception):
                 stream.flush()
-        self._capture()
-        if threading.current_thread() is threading.main_thread():
-            self._terminate = signal.signal(signal.SIGTERM, terminated)
         gc.freeze()  # the objects of the build stay where they are: shared until written
         # a helper must never run the build's handlers (they put the last good site back):
         # the signals wait until it has its own
@@ -284,11 +314,13 @@ class Team:
         try:
             if failure is None:
                 pages = self.pages
-                texts = dict(list(pages.texts.items())[self._texts_before:])
-                result = {"new": pages.new, "texts": texts, "rendered": pages.rendered,
-                          "reused": pages.reused,
+                new, texts, rendered, reused, records = self._before
+                result = {"new": dict(list(pages.new.items())[new:]),
+                          "texts": dict(list(pages.texts.items())[texts:]),
+                          "rendered": pages.rendered - rendered,
+                          "reused": pages.reused - reused,
                           "records": [(key, seq, name, portable(record))
-                                      for key, seq, name, record in self.records]}
+                                      for key, seq, name, record in self.records[records:]]}
             else:
                 status = 1
                 result = {"failure": failure_lines(failure)}
@@ -385,6 +417,7 @@ def shared_writer(base: type, team: Team) -> type:
             try:
                 if path and not team.owns(path):
                     return None
+                team.feeds += 1
                 return super().write_feed(elements, context, path, *args, **kwargs)
             finally:
                 team.between()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pelican import signals
 
+from relais import writing
 from relais.build import BuildError
 from tests.test_incremental import Site, tree
 from tests.test_parallel_build import hidden, make_site, run
@@ -97,9 +98,11 @@ def test_a_plugin_that_is_not_relais_own_gives_a_fresh_output(tmp_path):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_build_failing_while_it_writes_puts_every_file_back(tmp_path, workers):
+def test_a_build_failing_while_it_writes_puts_every_file_back(tmp_path, workers, monkeypatch):
     """Every story changed (their pages written over, in place), then a page that cannot be
-    rendered: the output is the last good one again, the very same files."""
+    rendered: the output is the last good one again, the very same files. In two processes,
+    the helper is forked once a few pages are made (relais.writing.FORK_AFTER)."""
+    monkeypatch.setattr(writing, "FORK_AFTER", 3)
     settings = make_site(tmp_path, count=12)
     output, cache = tmp_path / "output", tmp_path / "cache"
     run(settings, output, cache, workers=workers)

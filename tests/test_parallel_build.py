@@ -165,6 +165,52 @@ def test_no_helper_is_left_after_a_build(paginated):
     assert all(gone(pid) for pid in helpers)
 
 
+# -- a rebuild forks its helpers once it has made many pages -----------------------------------
+
+
+def test_a_rebuild_making_few_pages_makes_them_in_the_builds_own_process(tmp_path):
+    settings = make_site(tmp_path, count=6)
+    marked = tmp_path / "content" / "posts" / "marked.md"
+    slug = helper_slug("marked")
+    marked.write_text(hidden(slug, "marked"), encoding="utf-8")
+    run(settings, tmp_path / "output", tmp_path / "cache", workers=2)
+    assert marked_pids(tmp_path) - {os.getpid()}  # no records yet: the helper made it
+    for mark in (tmp_path / "marks").iterdir():
+        mark.unlink()
+    marked.write_text(hidden(slug, "marked", body="Un autre texte."), encoding="utf-8")
+    report = run(settings, tmp_path / "output", tmp_path / "cache", workers=2)
+    assert 0 < report.pages_made < writing.FORK_AFTER
+    assert marked_pids(tmp_path) == {os.getpid()}
+
+
+def test_a_rebuild_making_many_pages_shares_the_rest_with_its_helpers(tmp_path, monkeypatch):
+    """Past FORK_AFTER pages made, the helper makes its share of the rest (the hidden post's
+    page comes after every story's): the same site, records and counts as a serial rebuild."""
+    settings = make_site(tmp_path, count=12)
+    posts = tmp_path / "content" / "posts"
+    slug = helper_slug("marked")
+    (posts / "marked.md").write_text(hidden(slug, "marked"), encoding="utf-8")
+    for jobs in (1, 2):
+        run(settings, tmp_path / f"out-{jobs}", tmp_path / f"cache-{jobs}", workers=jobs)
+    for mark in (tmp_path / "marks").iterdir():
+        mark.unlink()
+    for story in posts.glob("story-*.md"):
+        story.write_text(story.read_text(encoding="utf-8") + "\nUne phrase de plus.\n",
+                         encoding="utf-8")
+    (posts / "marked.md").write_text(hidden(slug, "marked", body="Un autre texte."),
+                                     encoding="utf-8")
+    monkeypatch.setattr(writing, "FORK_AFTER", 4)
+    again = {jobs: run(settings, tmp_path / f"out-{jobs}", tmp_path / f"cache-{jobs}",
+                       workers=jobs) for jobs in (2, 1)}
+    helpers = marked_pids(tmp_path) - {os.getpid()}
+    assert helpers and all(gone(pid) for pid in helpers)
+    assert (again[2].pages_made, again[2].pages_kept) == (again[1].pages_made,
+                                                        again[1].pages_kept)
+    assert again[2].pages_made > writing.FORK_AFTER and again[2].pages_kept > 0
+    assert tree(tmp_path / "out-2") == tree(tmp_path / "out-1")
+    assert records(tmp_path / "cache-2") == records(tmp_path / "cache-1")
+
+
 # -- what a helper says, how it fails --------------------------------------------------------
 
 
@@ -180,8 +226,11 @@ def test_a_warning_while_a_helper_renders_reaches_the_report(tmp_path):
 
 
 @pytest.fixture
-def good_site(tmp_path):
-    """A site built once in two processes (its output is the last good site)."""
+def good_site(tmp_path, monkeypatch):
+    """A site built once in two processes (its output is the last good site); its next build
+    forks its helpers before its first page (with the records, it would make its few pages
+    alone)."""
+    monkeypatch.setattr(writing, "FORK_AFTER", 0)
     settings = make_site(tmp_path, count=4)
     run(settings, tmp_path / "output", tmp_path / "cache", workers=2)
     return settings, tree(tmp_path / "output")
@@ -220,6 +269,7 @@ def test_a_stopped_build_leaves_no_helper(good_site, signal_number):
     root = settings.parent
     (root / "content" / "posts" / "holding.md").write_text(
         hidden(helper_slug("holding"), "holding"), encoding="utf-8")
+    (root / "cache" / RECORDS).unlink()  # no page records: the helpers are forked at once
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "build", "-s", str(settings), "--jobs", "2",
          "-e", f'CACHE_PATH="{root / "cache"}"'],
