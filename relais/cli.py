@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from datetime import datetime
 
@@ -16,6 +18,38 @@ from relais.scaffold import KINDS, ScaffoldError, write_post
 def fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+# Set when `relais build` has finished (built or failed): the program may then leave at once.
+_build_ended = False
+
+
+def run() -> None:
+    """The `relais` program (its console script): the commands; after `relais build`, a
+    quick exit. Python's own exit frees every object one by one; after a build of 2,000
+    stories that took 0.45-0.9 s (measured on the bench site: 3.3-5.2 s for a rebuild that
+    is 2.8-2.9 s without it) and does nothing a finished build needs: its files are written
+    and closed, the records saved, the output's sweeper thread joined. So the program
+    flushes its output and logs and ends there, with the same status."""
+    try:
+        main()
+    except SystemExit as end:
+        if not _build_ended:
+            raise
+        leave(end.code)
+
+
+def leave(code) -> None:
+    """End the process now with `code` as `sys.exit` would (None: 0; text: said, then 1),
+    its output and log handlers flushed, without the interpreter's teardown."""
+    if code is not None and not isinstance(code, int):
+        click.echo(str(code), err=True)
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code or 0)
 
 
 # The feature commands, loaded when called: `relais build` need not import the
@@ -72,6 +106,7 @@ def main():
                    "(default: BUILD_WORKERS, 0).")
 def build_command(settings_file, publish, output, extra, lenient, ignore_cache, jobs):
     """Build the site offline."""
+    global _build_ended
     settings_file = settings_file or ("publishconf.py" if publish else "pelicanconf.py")
     show_warnings()
     try:
@@ -79,7 +114,10 @@ def build_command(settings_file, publish, output, extra, lenient, ignore_cache, 
         if lenient:
             overrides["CONTENT_LENIENT"] = True
         settings = load_settings(settings_file, output, overrides)
-        report = build(settings, ignore_cache=ignore_cache, workers=jobs)
+        try:
+            report = build(settings, ignore_cache=ignore_cache, workers=jobs)
+        finally:
+            _build_ended = True
     except BuildError as error:
         for line in str(error).splitlines():
             click.echo(f"error: {line}", err=True)
@@ -136,4 +174,4 @@ def new_command(title, kind, target, settings_file):
 
 
 if __name__ == "__main__":
-    main()
+    run()
