@@ -9,9 +9,16 @@ otherwise the page is rendered. What a template cannot see through these
 hooks is covered by the build's fingerprint (settings, theme, Relais's and
 Pelican's code): when it changes, every page is made again.
 
-A post's digest covers everything Pelican and the plugins put on it (text,
-metadata, series neighbours, received mentions...) and the URLs of the posts
-and files its links point to.
+A post has two digests, one per facet: its text (`_content`, the Markdown made
+HTML, and the URLs of the posts and files its links point to: what `content`
+and a summary cut from the text are made of) and its fields (everything else
+Pelican and the plugins put on it: metadata, a `Summary:` field, series
+neighbours, received mentions, a reading time worked out from the text...).
+A page that reads only fields of a post (a list showing its title, date and
+summary) depends on the second only: editing a story's body does not make the
+lists it appears in again. Which attribute reads the text is decided once per
+kind of post and name (`facet_of`): the ones known not to, and plain values,
+are fields; `content`, methods and any property not checked read the text.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from jinja2.utils import missing
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican import signals
-from pelican.contents import Content
+from pelican.contents import Content, Static
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import pelican_open
@@ -45,7 +52,7 @@ from relais.digest import Digester
 from relais.plugins.checks.links import candidates, link_pattern, links_in
 
 RECORDS = "relais-pages.pickle"
-FORMAT = 4
+FORMAT = 5
 SKIPPED = frozenset({"_context", "settings"})  # the whole build's: in the fingerprint
 JINJA_OWN = frozenset({*jinja2.defaults.DEFAULT_FILTERS, *jinja2.defaults.DEFAULT_TESTS,
                        *jinja2.defaults.DEFAULT_NAMESPACE})
@@ -60,11 +67,45 @@ class Record:
     names: tuple[tuple[str, bytes], ...]  # the page's own values it read, with their digests
     site: tuple[str, ...]  # the site-wide values it read (settings, the context's lists...)
     site_digest: bytes  # ...their digest, together (the same for many pages: made once)
-    posts: tuple[tuple[str, bytes], ...]
+    fields: tuple[tuple[str, bytes], ...]  # the posts it read: their fields' digests
+    bodies: tuple[tuple[str, bytes], ...]  # the posts whose text it read too: the text's digests
     text: bytes
 
 
 _first = operator.itemgetter(0)
+
+# What a page reads of a post when it looks up one of its attributes (`facet_of`)
+FIELDS, WHOLE, SUMMARY = 1, 2, 3  # SUMMARY: fields if the post has a Summary field, else WHOLE
+TEXT_ATTRIBUTES = frozenset({"_content", "_summary"})
+# Pelican's properties checked (pelican/contents.py) not to read the text: the address from
+# the URL settings and the metadata; the status; the source folder
+_FIELD_PROPERTIES = tuple(vars(kind)[name] for kind, name in (
+    (Content, "url"), (Content, "save_as"), (Content, "url_format"), (Content, "status"),
+    (Content, "relative_dir"), (Static, "url"), (Static, "save_as")))
+
+
+def facet_of(kind: type, name: str) -> int:
+    """What `post.name` reads of a post of `kind`: FIELDS, WHOLE or SUMMARY.
+
+    A plain value (an instance attribute, or a class's constant) is a field; so are the
+    properties checked in Pelican's source. `summary` is the `Summary:` field when the post
+    has one, else cut from the text. Anything else found on the class (`content`, methods,
+    other properties and descriptors, a subclass's own `url`) may read the text."""
+    if name in TEXT_ATTRIBUTES:
+        return WHOLE
+    for klass in kind.__mro__:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            break
+    else:
+        return FIELDS  # an instance attribute, or none at all (the fields say so)
+    if found is vars(Content)["summary"]:
+        return SUMMARY
+    if any(found is known for known in _FIELD_PROPERTIES):
+        return FIELDS
+    if callable(found) or hasattr(type(found), "__get__"):
+        return WHOLE
+    return FIELDS
 
 
 def reference(value: Any) -> str | None:
@@ -133,7 +174,9 @@ class PageCache:
         self._contexts: dict[int, dict] = {}
         self._tables: list[dict] = []  # the tables of posts indexed (a copy shares the build's)
         self._posts: dict[str, Content] = {}
-        self._post_digests: dict[str, bytes] = {}
+        self._field_digests: dict[str, bytes] = {}
+        self._body_digests: dict[str, bytes] = {}
+        self._facets: dict[tuple[type, str], int] = {}  # facet_of, remembered
         self._given: dict = {}  # the values of the page being rendered
         self._shared: dict = {}  # the build's context, shared by every page
         self._site_digests: dict[tuple, tuple[tuple, bytes]] = {}  # the values, their digest
@@ -199,16 +242,32 @@ class PageCache:
                     self._posts[self.reference(item)] = item
                     self._by_id[id(item)] = item
 
-    def post_digest(self, ref: str) -> bytes | None:
-        found = self._post_digests.get(ref)
+    def fields_digest(self, ref: str) -> bytes | None:
+        """The digest of a post's fields: all it holds but its text (and the settings)."""
+        found = self._field_digests.get(ref)
         if found is None:
             item = self._posts.get(ref)
             if item is None:
                 return None
-            state = {k: v for k, v in vars(item).items() if k not in SKIPPED}
-            whole = ("post", state, self.link_targets(item))
-            found = self._post_digests[ref] = pickled_digest(whole, self._table) or \
-                self.digest(whole)
+            state = {k: v for k, v in vars(item).items() if k not in SKIPPED and k != "_content"}
+            summary = item.metadata.get("summary")
+            fields = ("fields", state,
+                      self.link_targets(item, summary if isinstance(summary, str) else ""))
+            found = self._field_digests[ref] = pickled_digest(fields, self._table) or \
+                self.digest(fields)
+        return found
+
+    def body_digest(self, ref: str) -> bytes | None:
+        """The digest of a post's text and of the addresses its links lead to."""
+        found = self._body_digests.get(ref)
+        if found is None:
+            item = self._posts.get(ref)
+            if item is None:
+                return None
+            text = getattr(item, "_content", None)
+            body = ("text", text, self.link_targets(item, text if isinstance(text, str) else ""))
+            found = self._body_digests[ref] = pickled_digest(body, self._table) or \
+                self.digest(body)
         return found
 
     def reference(self, value) -> str | None:
@@ -235,19 +294,20 @@ class PageCache:
             return "settings"
         return self.reference(value)
 
-    def link_targets(self, item: Content) -> tuple:
-        """Where the post's `{filename}`/`{static}` links lead: their URLs are in its page."""
+    def link_targets(self, item: Content, text: str) -> tuple:
+        """Where the `{filename}`/`{static}` links of `text` (the post's) lead: their URLs are
+        in its page."""
+        if not text:
+            return ()
         context = item._context or {}
-        summary = item.metadata.get("summary")
         targets = []
-        for text in (item._content, summary if isinstance(summary, str) else ""):
-            for link in links_in(text, self._links):
-                for path in candidates(link.path, item.relative_dir):
-                    target = (context.get("generated_content") or {}).get(path) or \
-                        (context.get("static_content") or {}).get(path)
-                    if target is not None:
-                        targets.append((link.written, target.url))
-                        break
+        for link in links_in(text, self._links):
+            for path in candidates(link.path, item.relative_dir):
+                target = (context.get("generated_content") or {}).get(path) or \
+                    (context.get("static_content") or {}).get(path)
+                if target is not None:
+                    targets.append((link.written, target.url))
+                    break
         return tuple(targets)
 
     # -- deciding ------------------------------------------------------------
@@ -296,7 +356,8 @@ class PageCache:
         for key, digest in record.names:
             if self.digest(self.given(key, env, values)) != digest:
                 return False
-        return all(self.post_digest(ref) == digest for ref, digest in record.posts)
+        return all(self.fields_digest(ref) == digest for ref, digest in record.fields) and \
+            all(self.body_digest(ref) == digest for ref, digest in record.bodies)
 
     def reuse(self, record: Record) -> str | None:
         """The text rendered for the page in the last build."""
@@ -320,14 +381,17 @@ class PageCache:
             text = template.render(values)
         self.rendered += 1
         if name:
-            refs = {self.reference_of(post) for post in reads.posts}
-            posts = tuple(sorted((ref, self.post_digest(ref) or b"") for ref in refs))
+            whole = {self.reference_of(post) for post in reads.posts}
+            read = whole.union(map(self.reference_of, reads.fields))
+            fields = tuple(sorted((ref, self.fields_digest(ref) or b"") for ref in read))
+            bodies = tuple(sorted((ref, self.body_digest(ref) or b"") for ref in whole))
             data = text.encode("utf-8")
             digest = hashlib.blake2b(data, digest_size=16).digest()
             self.texts[digest] = data
             env = template.environment
             site, current, own = self.split(reads.names, values, env)
-            self.new[name] = Record(own, site, self.site_digest(site, current, env), posts, digest)
+            self.new[name] = Record(own, site, self.site_digest(site, current, env), fields,
+                                    bodies, digest)
             self.latest = (name, digest)
         return text
 
@@ -336,11 +400,19 @@ class PageCache:
     def install(self, env) -> None:
         """Note what the templates of `env` read (done at its first page: by then every plugin
         has added its filters and globals). These hooks run for every name and attribute a
-        template looks up: they do as little as they can."""
+        template looks up: they do as little as they can.
+
+        A post is noted whole (its fields and its text) when a page names it (`article`),
+        gives it to a filter, test or function, or reads an attribute that may read its text;
+        only its fields when the page reads other attributes of it, or reaches it as the value
+        of an attribute (`article.next_article`: what it then reads of it is noted again). A
+        post printed as is shows its source path, a field."""
         if getattr(env, "_relais_tracking", None) is self:
             return
         env._relais_tracking = self
         cache, stack, touch, kinds = self, tracking.stack, self.touch, self._kinds
+        touch_given, own = self.touch_given, {id(f) for f in jinja2.defaults.DEFAULT_NAMESPACE
+                                                .values()}
 
         class TrackingContext(env.context_class):
             def resolve_or_missing(self, key):
@@ -361,6 +433,17 @@ class PageCache:
                             names[key] = value  # digested when the page is done, if its own
                 return value
 
+            def call(self, function, /, *args, **kwargs):
+                """`function(...)` in a template: a post given to a function found anywhere
+                (in the context, a method of some value) counts as read whole, unless the
+                function is a macro (its own lookups are noted), a loop, one of Jinja's own
+                (a dict, a namespace: what is read of them is noted), or one the filters'
+                hook already notes or says it need not (`noting_arguments`)."""
+                if stack and (args or kwargs) and not isinstance(function, macro_kinds) and \
+                        id(function) not in own and not leaves_posts(function):
+                    touch_given(args, kwargs)
+                return super().call(function, *args, **kwargs)
+
         env.context_class = TrackingContext
         env.getattr = self.noting_lookups(env.getattr)
         env.getitem = self.noting_lookups(env.getitem)
@@ -373,57 +456,90 @@ class PageCache:
         """Jinja's `obj.attr` or `obj[key]` (`lookup`), noting the posts it reads or gives.
 
         Inline, for speed: `kinds` says which types are posts (None: not seen yet, then
-        `touch` finds out); a post is noted by its id (posts live as long as the build)."""
-        stack, touch, kinds = tracking.stack, self.touch, self._kinds
+        `known` finds out); a post is noted by its id (posts live as long as the build);
+        `facets` remembers what each kind of post's attribute reads (`facet_of`)."""
+        stack, known, kinds, facets = tracking.stack, self.known, self._kinds, self._facets
 
         def noting(obj, argument):
             value = lookup(obj, argument)
             if stack:
                 kind = kinds.get(type(obj))
-                if kind:
-                    stack[-1].posts.add(id(obj))
-                elif kind is None:
-                    touch(obj)
+                if kind or (kind is None and known(obj)):
+                    if type(argument) is str:  # obj["name"] is obj.name for a post too
+                        facet = facets.get((type(obj), argument))
+                        if facet is None:
+                            facet = facets[(type(obj), argument)] = facet_of(type(obj), argument)
+                        if facet is SUMMARY:  # as Pelican's `summary` decides
+                            facet = FIELDS if "summary" in getattr(obj, "metadata", ()) else WHOLE
+                    else:
+                        facet = WHOLE
+                    if facet is FIELDS:
+                        stack[-1].fields.add(id(obj))
+                    else:
+                        stack[-1].posts.add(id(obj))
                 kind = kinds.get(type(value))
-                if kind:
-                    stack[-1].posts.add(id(value))
-                elif kind is None:
-                    touch(value)
+                if kind or (kind is None and known(value)):
+                    stack[-1].fields.add(id(value))
             return value
 
         return noting
 
-    def touch(self, value) -> None:
-        """A post the page being made reads (called only while one is)."""
+    def known(self, value) -> bool:
+        """Whether `value` is a post (its type remembered); a post is kept by its id."""
         kind = type(value)
         is_post = self._kinds.get(kind)
         if is_post is None:
             is_post = self._kinds[kind] = issubclass(kind, Content)
         if is_post:
             self._touched[id(value)] = value
+        return is_post
+
+    def touch(self, value) -> None:
+        """A post the page being made reads whole (called only while one is)."""
+        if self.known(value):
             tracking.stack[-1].posts.add(id(value))
+
+    def touch_given(self, args: tuple, kwargs: dict) -> None:
+        """The posts given to a function, alone or in lists (Members too: relais.plugins.core):
+        read whole (it may read anything of them)."""
+        kinds, touch = self._kinds, self.touch
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, list | tuple):
+                for item in value:
+                    if kinds.get(type(item)) is not False:
+                        touch(item)
+            elif kinds.get(type(value)) is not False:
+                touch(value)
 
     def noting_arguments(self, function):
         """A filter, test or global of Pelican's, a plugin's or the site's: the posts given to
-        it count as read (it may read anything of them)."""
-        stack, touch, kinds = tracking.stack, self.touch, self._kinds
+        it count as read whole (it may read anything of them), unless it says it need not
+        (see `leaves_posts`)."""
+        stack, touch_given = tracking.stack, self.touch_given
 
-        if getattr(function, "reads_no_posts", False):  # e.g. the theme's `_()`: text only
+        if leaves_posts(function):
             return function
 
         @functools.wraps(function)
         def call(*args, **kwargs):
             if stack:
-                for value in (*args, *kwargs.values()):
-                    if isinstance(value, list | tuple):  # Members too (relais.plugins.core)
-                        for item in value:
-                            if kinds.get(type(item)) is not False:
-                                touch(item)
-                    elif kinds.get(type(value)) is not False:
-                        touch(value)
+                touch_given(args, kwargs)
             return function(*args, **kwargs)
 
+        call.relais_noted = True  # for TrackingContext.call: noted here already
         return call
+
+
+macro_kinds = (jinja2.runtime.Macro, jinja2.runtime.LoopContext)
+
+
+def leaves_posts(function) -> bool:
+    """Whether the posts given to `function` need not be noted: it `reads_no_posts` (the
+    theme's `_()`: text only), or it `passes_posts_to_macros` whose own reads are noted
+    (the theme's `once()`: see relais.plugins.core.pelican), or it notes them itself."""
+    return getattr(function, "reads_no_posts", False) or \
+        getattr(function, "passes_posts_to_macros", False) or \
+        getattr(function, "relais_noted", False)
 
 
 class TrackedTemplate:

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 @dataclass
 class Reads:
     names: dict = field(default_factory=dict)  # name -> the value read (the first time)
-    posts: set = field(default_factory=set)  # the posts touched (as the page cache names them)
+    posts: set = field(default_factory=set)  # posts read whole, text included (their ids)
+    fields: set = field(default_factory=set)  # posts of which only fields other than the text
 
     def add(self, other: Reads) -> None:
         for key, value in other.names.items():
             self.names.setdefault(key, value)
         self.posts |= other.posts
+        self.fields |= other.fields
 
 
 # The open sets of reads, innermost last (hooks called for every name a template looks up

@@ -153,9 +153,15 @@ def install_template_tools(generator):
         tracking.replay(reads)
         return module
 
-    # these take text, never a post: the page cache need not look at what they are given
-    for function in (gettext, current_lang, localized_date):
+    # these take text (macros_for: a file name), never a post: the page cache
+    # (relais.pagecache) need not look at what they are given
+    for function in (gettext, current_lang, localized_date, macros_for):
         function.reads_no_posts = True
+    # once() reads nothing of the post it is given: it hands it to a theme macro, whose
+    # lookups (post.title, post.content...) the page cache notes while the piece is made and
+    # replays in every page using it. Counting the post as read whole here would make every
+    # list showing it depend on its text too (a list page made again for a body edit).
+    once.passes_posts_to_macros = True
     generator.env.globals.update(
         _=gettext, current_lang=current_lang, once=once, macros_for=macros_for
     )
