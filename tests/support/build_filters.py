@@ -29,3 +29,10 @@ def hold(value):
 def titles(posts) -> str:
     """The titles of `posts`, read by a filter (tests/test_pagecache.py)."""
     return ", ".join(post.title for post in posts)
+
+
+def first_words(posts) -> str:
+    """The first words of the text of each of `posts` (or of one post), read by a function the
+    page cache cannot see into (tests/test_post_facets.py)."""
+    posts = posts if isinstance(posts, list | tuple) else [posts]
+    return " ".join(" ".join(post.content.split()[:12]) for post in posts)
