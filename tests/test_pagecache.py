@@ -81,3 +81,25 @@ def test_a_tags_posts_given_to_a_filter_count_as_read(tmp_path):
     assert tags and all("Nouveau" in path.read_text(encoding="utf-8") for path in tags)
     run(settings, tmp_path / "clean", tmp_path / "clean-cache", workers=1, ignore_cache=True)
     assert tree(output) == tree(tmp_path / "clean")
+
+
+def test_what_each_attribute_of_a_post_reads():
+    """`facet_of`: plain values and the properties checked in Pelican's source are fields;
+    the text, methods, other descriptors and a subclass's own property read the text."""
+    from pelican.contents import Article
+
+    from relais.pagecache import FIELDS, SUMMARY, WHOLE, facet_of
+
+    class Retitled(Article):
+        @property
+        def url(self):
+            return self.content[:10]
+
+    fields = ("title", "date", "tags", "metadata", "url", "save_as", "status", "reading_time",
+              "default_template")
+    assert {name: facet_of(Article, name) for name in fields} == dict.fromkeys(fields, FIELDS)
+    whole = ("content", "_content", "_summary", "get_content", "get_summary", "__dict__",
+             "get_siteurl")
+    assert {name: facet_of(Article, name) for name in whole} == dict.fromkeys(whole, WHOLE)
+    assert facet_of(Article, "summary") == SUMMARY
+    assert facet_of(Retitled, "url") == WHOLE
