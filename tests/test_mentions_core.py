@@ -165,6 +165,9 @@ def test_the_manifest_lists_every_page_of_the_site_however_its_folder_is_written
                  "theme/style.css", "feeds/all.atom.xml"):
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "index.html").write_text("x", encoding="utf-8")
+    (site / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
     expected = ["/", "/2026/bol/", "/a b/été/", "/about.html"]
     monkeypatch.chdir(tmp_path)
     for written in (site, f"{site}/", "site", "./site/"):

@@ -35,14 +35,21 @@ def page_path(path: str) -> str:
 
 
 def scan_pages(output: Path) -> list[str]:
-    """Every page path of a built site (its .html files), sorted. The folders' paths are
-    worked out as text (os.walk gives each under `output`'s own spelling): thousands of pages."""
+    """Every page path of a built site (its .html files), sorted. One `scandir` per folder,
+    paths worked out as text (thousands of page folders: `os.walk` took 1.5-2.5 times as
+    long, asking again of each folder whether it is a link). As `os.walk` does, a link to a
+    folder is neither followed nor a page."""
     pages = set()
-    root = os.path.join(os.fspath(output), "")
-    for folder, _dirs, files in os.walk(root):
-        prefix = "/" + folder[len(root):].replace(os.sep, "/")
-        prefix = prefix if prefix.endswith("/") else prefix + "/"
-        pages.update(page_path(prefix + name) for name in files if name.endswith(".html"))
+    folders = [("/", os.fspath(output))]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        folders.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.name.endswith(".html"):
+                    pages.add(page_path(prefix + entry.name))
     return sorted(pages)
 
 
