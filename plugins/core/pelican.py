@@ -51,6 +51,10 @@ def quick_membership(generator) -> None:
         entries[:] = [(entry, Members(posts)) for entry, posts in entries]
 
 
+# where settle_urls keeps a post's settled save_as (an attribute Pelican gives no meaning)
+SAVE_AS = "_relais_save_as"
+
+
 def settle_urls(generators) -> None:
     """Each post's and page's address worked out once, when every generator has finished.
 
@@ -59,12 +63,45 @@ def settle_urls(generators) -> None:
     date formatting and a settings lookup). Once the generators are done nothing changes
     a post's slug, date, language or category, so the address is kept where Pelican keeps
     the one a post's `url:` field gives (`override_url`), with the same value.
+
+    The file it is written to (`save_as`: asked again by Pelican's writing loop and by the
+    plugins) is remembered too, but not as `override_save_as`: Pelican writes a post that
+    has one as overriding any other page written to the same file, where two things written
+    to one file must stop the build. It is kept apart, answered by `Content.save_as`
+    (`remember_save_as`) while the post has no `override_save_as` of its own.
     """
     if not generators:
         return
+    remember_save_as()
     for item in (generators[0].context.get("generated_content") or {}).values():
-        if item is not None and not hasattr(item, "override_url"):
+        if item is None:
+            continue
+        if not hasattr(item, "override_url"):
             item.override_url = item.url
+        if not hasattr(item, "override_save_as"):
+            vars(item)[SAVE_AS] = _worked_out(item)
+
+
+# Pelican's own `Content.save_as` (worked out from the settings at each call)
+_worked_out = getattr(Content.save_as.fget, "__wrapped__", Content.save_as.fget)
+
+
+def _kept_save_as(item) -> str:
+    found = vars(item).get(SAVE_AS)
+    if found is None or "override_save_as" in vars(item):
+        return _worked_out(item)
+    return found
+
+
+_kept_save_as.__wrapped__ = _worked_out
+
+
+def remember_save_as() -> None:
+    """Make `Content.save_as` answer from the value `settle_urls` kept, if any (done once per
+    process; a post or page without one, or with an `override_save_as`, is answered by
+    Pelican's own property, as before)."""
+    if Content.save_as.fget is not _kept_save_as:
+        Content.save_as = property(_kept_save_as, doc=Content.save_as.__doc__)
 
 
 def page_language(context) -> str:

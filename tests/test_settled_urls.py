@@ -1,0 +1,57 @@
+"""relais.plugins.core settles each post's address and file once the generators are done
+(`settle_urls`): Pelican no longer works `save_as` out again for writing and for the
+plugins, and two things written to one file still stop the build."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+from pelican.contents import Content
+
+from relais.build import BuildError, build, load_settings
+from tests.conftest import write_tiny_site
+from tests.support.posts import post
+
+
+def build_site(root, extra: str = "") -> dict:
+    settings_file = write_tiny_site(root, {"un-bol.md": post("un-bol"),
+                                           "une-tasse.md": post("une-tasse", day=2)})
+    with settings_file.open("a", encoding="utf-8") as handle:
+        handle.write(extra)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        settings = load_settings(str(settings_file), str(root / "output"),
+                                 {"CACHE_PATH": str(root / "cache")})
+        return build(settings)
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_post_written_to_the_home_page_file_still_stops_the_build(tmp_path):
+    """A post sharing its file with another page is an error (Pelican's "already written"):
+    a settled save_as must not make the post's write an overriding one."""
+    extra = 'ARTICLE_URL = ARTICLE_SAVE_AS = "{slug}.html"\n'
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    (tmp_path / "content" / "posts" / "home.md").write_text(post("index"), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"already written to it.*index\.html|index\.html.*already"):
+        build_site(tmp_path, extra)
+
+
+def test_each_post_file_is_worked_out_once_after_reading(tmp_path, monkeypatch):
+    """Pelican's save_as from the settings: once when the post is read (its checks), once
+    when the generators are done; not again for the writing loop nor the plugins."""
+    worked_out: Counter = Counter()
+    expand = Content._expand_settings
+
+    def counting(self, key, klass=None):
+        if key.endswith("save_as"):
+            worked_out[self.source_path] += 1
+        return expand(self, key, klass)
+
+    monkeypatch.setattr(Content, "_expand_settings", counting)
+    build_site(tmp_path)
+    posts = {path: count for path, count in worked_out.items() if "/posts/" in path}
+    assert len(posts) == 2 and set(posts.values()) == {2}, worked_out
