@@ -35,12 +35,16 @@ class Digester:
     """Digests for one build: remembered by object (the objects are kept alive with them).
 
     `refs(value)` returns a name for values that are digested by name only
-    (posts, taxonomy entries, the settings), or None.
+    (posts, taxonomy entries, the settings), or None. `describers` describe the values of
+    some exact types their own way: `describer(value, part)` (`part` describes a value
+    inside it), or None for the general way.
     """
 
-    def __init__(self, refs: Describe = lambda value: None, skip_attributes=frozenset()):
+    def __init__(self, refs: Describe = lambda value: None, skip_attributes=frozenset(),
+                 describers: Mapping[type, Callable[[Any, Describe], str | None]] | None = None):
         self.refs = refs
         self.skip_attributes = skip_attributes
+        self.describers = describers or {}
         self._memo: dict[int, tuple[Any, bytes | None]] = {}
 
     def __call__(self, value: Any) -> bytes:
@@ -73,6 +77,11 @@ class Digester:
         if ref is not None:
             return f"ref:{ref}"
         part = self.part
+        own = self.describers.get(type(value))
+        if own is not None:
+            text = own(value, part)
+            if text is not None:
+                return text
         if isinstance(value, Mapping):
             items = sorted(f"{part(k)}={part(v)}" for k, v in value.items())
             return f"{type(value).__qualname__}{{{','.join(items)}}}"

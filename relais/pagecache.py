@@ -42,6 +42,7 @@ from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican import signals
 from pelican.contents import Content, Static
+from pelican.paginator import Page, Paginator
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import pelican_open
@@ -117,6 +118,50 @@ def reference(value: Any) -> str | None:
     if value is missing:
         return "missing"
     return None
+
+
+# What Pelican's paginated pages and their paginator hold (a plugin adding to them: the
+# general way, every attribute)
+PAGE_FIELDS = frozenset({"full_name", "name", "extension", "base_name", "base_url",
+                         "object_list", "number", "paginator", "settings"})
+PAGINATOR_FIELDS = frozenset({"name", "url", "object_list", "settings", "per_page", "orphans",
+                              "_num_pages", "_count"})
+
+
+def describe_page(page: Page, part: Callable[[Any], str]) -> str | None:
+    """One page of a paginated list (`articles_page`, its next and previous) by what a template
+    can read of it: its number, its file and address (`name`, `extension` and `base_name` are
+    its file's; `url` and `save_as` come from them and the settings), its posts in order, its
+    paginator.
+
+    Its posts are, as Pelican makes a page, the paginator's posts for its number: then the
+    paginator's description and the number say them (described once per list, not for each
+    of the three pages that every paginated page reads: itself, the next and the previous);
+    other posts are described one by one."""
+    if vars(page).keys() != PAGE_FIELDS:
+        return None
+    paginator, posts = page.paginator, page.object_list
+    everything = paginator.object_list
+    bottom = (page.number - 1) * paginator.per_page
+    top = bottom + paginator.per_page
+    if top + paginator.orphans >= len(everything):
+        top = len(everything)
+    theirs = everything[bottom:top]
+    same = type(posts) is list and len(posts) == len(theirs) and \
+        all(map(operator.is_, posts, theirs))
+    own = "theirs" if same else part(posts)
+    return (f"pelican-page:{page.number!r}:{page.full_name!r}:{page.base_url!r}:{own}:"
+            f"{part(paginator)}:{part(page.settings)}")
+
+
+def describe_paginator(paginator: Paginator, part: Callable[[Any], str]) -> str | None:
+    """A paginator (the same for every page of a list: described once) by its posts in order,
+    its counts and its names."""
+    if vars(paginator).keys() != PAGINATOR_FIELDS:
+        return None
+    return (f"pelican-paginator:{paginator.name!r}:{paginator.url!r}:{paginator.per_page!r}:"
+            f"{paginator.orphans!r}:{paginator._count!r}:{paginator._num_pages!r}:"
+            f"{part(paginator.object_list)}:{part(paginator.settings)}")
 
 
 def subclasses(cls: type) -> set[type]:
@@ -218,7 +263,8 @@ class PageCache:
 
     @functools.cached_property
     def digest(self) -> Digester:
-        return Digester(self.refs, SKIPPED)
+        return Digester(self.refs, SKIPPED,
+                        {Page: describe_page, Paginator: describe_paginator})
 
     @functools.cached_property
     def _links(self):
