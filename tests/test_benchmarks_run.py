@@ -1,7 +1,9 @@
 """Every benchmark still runs (at a tiny size) and prints its figure: no timing is judged here."""
 
+import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +38,23 @@ def test_the_benchmark_runs_and_prints_its_figure(script):
     missed_goal = result.returncode == 1 and "NOT met" in result.stdout  # a tiny size can miss it
     assert result.returncode == 0 or missed_goal, result.stderr[-2000:]
     assert figure in result.stdout, result.stdout
+
+
+
+def test_the_build_benchmark_times_relais_compiled_as_an_installed_wheel_is():
+    """bench/build_speed.py compiles the checkout once before timing: a build process then
+    reads every Relais module's bytecode, even where PYTHONDONTWRITEBYTECODE is set."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from build_speed import compile_checkout
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    assert compile_checkout() == ["relais", "plugins", "theme"]
+    modules = [path for name in ("relais", "plugins", "theme") for path in (REPO / name).rglob("*.py")]
+    assert len(modules) > 50
+
+    def compiled(path):
+        cached = Path(importlib.util.cache_from_source(str(path)))
+        return cached.exists() and cached.stat().st_mtime >= path.stat().st_mtime
+
+    assert [str(path) for path in modules if not compiled(path)] == []
