@@ -8,9 +8,10 @@ import os
 from collections import Counter
 
 import pytest
-from pelican.contents import Content
+from pelican.contents import Article, Content
 
 from relais.build import BuildError, build, load_settings
+from relais.pagecache import FIELDS, facet_of
 from tests.conftest import write_tiny_site
 from tests.support.posts import post
 
@@ -55,3 +56,5 @@ def test_each_post_file_is_worked_out_once_after_reading(tmp_path, monkeypatch):
     build_site(tmp_path)
     posts = {path: count for path, count in worked_out.items() if "/posts/" in path}
     assert len(posts) == 2 and set(posts.values()) == {2}, worked_out
+    # still Pelican's property: the page cache knows a page reading it reads no post's text
+    assert facet_of(Article, "save_as") == FIELDS

@@ -67,7 +67,7 @@ def settle_urls(generators) -> None:
     The file it is written to (`save_as`: asked again by Pelican's writing loop and by the
     plugins) is remembered too, but not as `override_save_as`: Pelican writes a post that
     has one as overriding any other page written to the same file, where two things written
-    to one file must stop the build. It is kept apart, answered by `Content.save_as`
+    to one file must stop the build. It is kept apart, answered by Pelican's `save_as`
     (`remember_save_as`) while the post has no `override_save_as` of its own.
     """
     if not generators:
@@ -79,29 +79,33 @@ def settle_urls(generators) -> None:
         if not hasattr(item, "override_url"):
             item.override_url = item.url
         if not hasattr(item, "override_save_as"):
-            vars(item)[SAVE_AS] = _worked_out(item)
+            vars(item)[SAVE_AS] = _worked_out(item, "save_as")
 
 
-# Pelican's own `Content.save_as` (worked out from the settings at each call)
-_worked_out = getattr(Content.save_as.fget, "__wrapped__", Content.save_as.fget)
+# Pelican's own `Content.get_url_setting` (`url` and `save_as` from the settings, or a post's
+# `override_url`/`override_save_as`)
+_worked_out = getattr(Content.get_url_setting, "__wrapped__", Content.get_url_setting)
 
 
-def _kept_save_as(item) -> str:
-    found = vars(item).get(SAVE_AS)
-    if found is None or "override_save_as" in vars(item):
-        return _worked_out(item)
-    return found
+def _kept_url_setting(item, key: str) -> str:
+    if key == "save_as":
+        attributes = vars(item)
+        found = attributes.get(SAVE_AS)
+        if found is not None and "override_save_as" not in attributes:
+            return found
+    return _worked_out(item, key)
 
 
-_kept_save_as.__wrapped__ = _worked_out
+_kept_url_setting.__wrapped__ = _worked_out
 
 
 def remember_save_as() -> None:
-    """Make `Content.save_as` answer from the value `settle_urls` kept, if any (done once per
-    process; a post or page without one, or with an `override_save_as`, is answered by
-    Pelican's own property, as before)."""
-    if Content.save_as.fget is not _kept_save_as:
-        Content.save_as = property(_kept_save_as, doc=Content.save_as.__doc__)
+    """Make Pelican's `save_as` (its property asks `get_url_setting`) answer from the value
+    `settle_urls` kept, if any: done once per process; a post or page without one, or with
+    an `override_save_as`, is answered as before. The property itself stays Pelican's (the
+    page cache knows it reads only fields of a post)."""
+    if Content.get_url_setting is not _kept_url_setting:
+        Content.get_url_setting = _kept_url_setting
 
 
 def page_language(context) -> str:
