@@ -221,11 +221,12 @@ class PageCache:
         self._posts: dict[str, Content] = {}
         self._field_digests: dict[str, bytes] = {}
         self._body_digests: dict[str, bytes] = {}
-        self._facets: dict[tuple[type, str], int] = {}  # facet_of, remembered
         self._given: dict = {}  # the values of the page being rendered
         self._shared: dict = {}  # the build's context, shared by every page
         self._site_digests: dict[tuple, tuple[tuple, bytes]] = {}  # the values, their digest
-        self._kinds: dict[type, bool] = {}  # which types are posts (Pelican content)
+        # which types are posts (Pelican content): False, or the type's facets (`facet_of` of
+        # each attribute read, never empty: its text is there from the start)
+        self._kinds: dict[type, dict | bool] = {}
         self._touched: dict[int, Content] = {}  # the posts pages touched, by id
         self._by_id: dict[int, Content] = {}  # every post of the build, by id
         self._named: dict[int, tuple[Content, str]] = {}  # posts' references, by id
@@ -448,17 +449,15 @@ class PageCache:
         has added its filters and globals). These hooks run for every name and attribute a
         template looks up: they do as little as they can.
 
-        A post is noted whole (its fields and its text) when a page names it (`article`),
-        gives it to a filter, test or function, or reads an attribute that may read its text;
-        only its fields when the page reads other attributes of it, or reaches it as the value
-        of an attribute (`article.next_article`: what it then reads of it is noted again). A
-        post printed as is shows its source path, a field."""
+        A post is noted whole (its fields and its text) when the page names it (`article`),
+        reaches it as the value of an attribute (`info.next`), gives it to a filter, test or
+        global, or reads an attribute of it that may read its text; only its fields when the
+        page reads one of its other attributes. (A named post or a value may be given to some
+        function of the context that these hooks cannot see: whole is the safe side.)"""
         if getattr(env, "_relais_tracking", None) is self:
             return
         env._relais_tracking = self
         cache, stack, touch, kinds = self, tracking.stack, self.touch, self._kinds
-        touch_given, own = self.touch_given, {id(f) for f in jinja2.defaults.DEFAULT_NAMESPACE
-                                                .values()}
 
         class TrackingContext(env.context_class):
             def resolve_or_missing(self, key):
@@ -479,17 +478,6 @@ class PageCache:
                             names[key] = value  # digested when the page is done, if its own
                 return value
 
-            def call(self, function, /, *args, **kwargs):
-                """`function(...)` in a template: a post given to a function found anywhere
-                (in the context, a method of some value) counts as read whole, unless the
-                function is a macro (its own lookups are noted), a loop, one of Jinja's own
-                (a dict, a namespace: what is read of them is noted), or one the filters'
-                hook already notes or says it need not (`noting_arguments`)."""
-                if stack and (args or kwargs) and not isinstance(function, macro_kinds) and \
-                        id(function) not in own and not leaves_posts(function):
-                    touch_given(args, kwargs)
-                return super().call(function, *args, **kwargs)
-
         env.context_class = TrackingContext
         env.getattr = self.noting_lookups(env.getattr)
         env.getitem = self.noting_lookups(env.getitem)
@@ -502,40 +490,41 @@ class PageCache:
         """Jinja's `obj.attr` or `obj[key]` (`lookup`), noting the posts it reads or gives.
 
         Inline, for speed: `kinds` says which types are posts (None: not seen yet, then
-        `known` finds out); a post is noted by its id (posts live as long as the build);
-        `facets` remembers what each kind of post's attribute reads (`facet_of`)."""
-        stack, known, kinds, facets = tracking.stack, self.known, self._kinds, self._facets
+        `known` finds out) and what each of their attributes reads (`facet_of`, remembered);
+        a post is noted by its id (posts live as long as the build)."""
+        stack, known, kinds = tracking.stack, self.known, self._kinds
 
         def noting(obj, argument):
             value = lookup(obj, argument)
             if stack:
                 kind = kinds.get(type(obj))
-                if kind or (kind is None and known(obj)):
-                    if type(argument) is str:  # obj["name"] is obj.name for a post too
-                        facet = facets.get((type(obj), argument))
-                        if facet is None:
-                            facet = facets[(type(obj), argument)] = facet_of(type(obj), argument)
-                        if facet is SUMMARY:  # as Pelican's `summary` decides
-                            facet = FIELDS if "summary" in getattr(obj, "metadata", ()) else WHOLE
-                    else:
-                        facet = WHOLE
+                if kind is None:
+                    kind = known(obj)
+                if kind:
+                    facet = kind.get(argument) if type(argument) is str else WHOLE
+                    if facet is None:  # obj["name"] is obj.name for a post too
+                        facet = kind[argument] = facet_of(type(obj), argument)
+                    if facet is SUMMARY:  # as Pelican's `summary` decides
+                        facet = FIELDS if "summary" in getattr(obj, "metadata", ()) else WHOLE
                     if facet is FIELDS:
                         stack[-1].fields.add(id(obj))
                     else:
                         stack[-1].posts.add(id(obj))
                 kind = kinds.get(type(value))
                 if kind or (kind is None and known(value)):
-                    stack[-1].fields.add(id(value))
+                    stack[-1].posts.add(id(value))
             return value
 
         return noting
 
-    def known(self, value) -> bool:
-        """Whether `value` is a post (its type remembered); a post is kept by its id."""
+    def known(self, value) -> dict | bool:
+        """Whether `value` is a post: False, or its type's facets (remembered); a post is kept
+        by its id."""
         kind = type(value)
         is_post = self._kinds.get(kind)
         if is_post is None:
-            is_post = self._kinds[kind] = issubclass(kind, Content)
+            is_post = self._kinds[kind] = issubclass(kind, Content) and \
+                dict.fromkeys(TEXT_ATTRIBUTES, WHOLE)
         if is_post:
             self._touched[id(value)] = value
         return is_post
@@ -545,23 +534,11 @@ class PageCache:
         if self.known(value):
             tracking.stack[-1].posts.add(id(value))
 
-    def touch_given(self, args: tuple, kwargs: dict) -> None:
-        """The posts given to a function, alone or in lists (Members too: relais.plugins.core):
-        read whole (it may read anything of them)."""
-        kinds, touch = self._kinds, self.touch
-        for value in (*args, *kwargs.values()):
-            if isinstance(value, list | tuple):
-                for item in value:
-                    if kinds.get(type(item)) is not False:
-                        touch(item)
-            elif kinds.get(type(value)) is not False:
-                touch(value)
-
     def noting_arguments(self, function):
         """A filter, test or global of Pelican's, a plugin's or the site's: the posts given to
         it count as read whole (it may read anything of them), unless it says it need not
         (see `leaves_posts`)."""
-        stack, touch_given = tracking.stack, self.touch_given
+        stack, touch, kinds = tracking.stack, self.touch, self._kinds
 
         if leaves_posts(function):
             return function
@@ -569,23 +546,24 @@ class PageCache:
         @functools.wraps(function)
         def call(*args, **kwargs):
             if stack:
-                touch_given(args, kwargs)
+                for value in (*args, *kwargs.values()):
+                    if isinstance(value, list | tuple):  # Members too (relais.plugins.core)
+                        for item in value:
+                            if kinds.get(type(item)) is not False:
+                                touch(item)
+                    elif kinds.get(type(value)) is not False:
+                        touch(value)
             return function(*args, **kwargs)
 
-        call.relais_noted = True  # for TrackingContext.call: noted here already
         return call
-
-
-macro_kinds = (jinja2.runtime.Macro, jinja2.runtime.LoopContext)
 
 
 def leaves_posts(function) -> bool:
     """Whether the posts given to `function` need not be noted: it `reads_no_posts` (the
     theme's `_()`: text only), or it `passes_posts_to_macros` whose own reads are noted
-    (the theme's `once()`: see relais.plugins.core.pelican), or it notes them itself."""
+    (the theme's `once()`: see relais.plugins.core.pelican)."""
     return getattr(function, "reads_no_posts", False) or \
-        getattr(function, "passes_posts_to_macros", False) or \
-        getattr(function, "relais_noted", False)
+        getattr(function, "passes_posts_to_macros", False)
 
 
 class TrackedTemplate:
