@@ -50,10 +50,12 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from relais import memo, tracking
 from relais.digest import Digester
+from relais.pagetexts import PageTexts
 from relais.plugins.checks.links import candidates, link_pattern, links_in
+from relais.store import write_atomic
 
 RECORDS = "relais-pages.pickle"
-FORMAT = 5
+FORMAT = 6
 SKIPPED = frozenset({"_context", "settings"})  # the whole build's: in the fingerprint
 JINJA_OWN = frozenset({*jinja2.defaults.DEFAULT_FILTERS, *jinja2.defaults.DEFAULT_TESTS,
                        *jinja2.defaults.DEFAULT_NAMESPACE})
@@ -210,7 +212,8 @@ class PageCache:
         self.settings = settings
         self.fingerprint = fingerprint
         self.path = Path(settings["CACHE_PATH"]) / RECORDS
-        self.texts: dict[bytes, bytes] = {}  # rendered pages by digest: the last build's, then ours
+        self.texts: dict[bytes, bytes] = {}  # the pages this build rendered, by digest
+        self.stored = PageTexts(self.path.parent)  # ...and those the last builds kept
         self.old: dict[str, Record] = self._load() if use else {}
         self.new: dict[str, Record] = {}
         self.reused = self.rendered = 0
@@ -241,20 +244,21 @@ class PageCache:
                 saved = pickle.load(handle)
         except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
             return {}
-        if saved.get("format") != FORMAT or saved.get("fingerprint") != self.fingerprint:
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT or \
+                saved.get("fingerprint") != self.fingerprint:
             return {}
-        self.texts = saved["texts"]
+        self.stored.open(saved["store"], saved["texts"])
         return saved["pages"]
 
     def save(self) -> None:
-        """Keep this build's records and the texts they name, in one file, atomically."""
-        texts = {record.text: self.texts[record.text] for record in self.new.values()}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        with temporary.open("wb") as handle:
-            pickle.dump({"format": FORMAT, "fingerprint": self.fingerprint, "pages": self.new,
-                         "texts": texts}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.path)
+        """Keep this build's records, atomically, after the texts they name (relais.pagetexts:
+        only the texts not stored yet are written)."""
+        name, where = self.stored.save(
+            self.texts, {record.text for record in self.new.values()})
+        write_atomic(self.path, pickle.dumps(
+            {"format": FORMAT, "fingerprint": self.fingerprint, "pages": self.new,
+             "texts": where, "store": name}, protocol=pickle.HIGHEST_PROTOCOL))
+        self.stored.remove_others(name)
 
     # -- digests -----------------------------------------------------------
 
@@ -408,7 +412,7 @@ class PageCache:
 
     def reuse(self, record: Record) -> str | None:
         """The text rendered for the page in the last build."""
-        data = self.texts.get(record.text)
+        data = self.texts.get(record.text) or self.stored.get(record.text)
         return None if data is None else data.decode("utf-8")
 
     def render(self, template, values: dict) -> str:

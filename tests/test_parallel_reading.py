@@ -24,6 +24,7 @@ import pytest
 
 from relais.build import BuildError, build, load_settings
 from relais.pagecache import RECORDS
+from relais.pagetexts import PageTexts
 from relais.reading import MIN_FILES
 from relais.serve import Builds, ServedSite
 from tests.conftest import write_tiny_site
@@ -119,7 +120,9 @@ def records(cache: Path) -> tuple:
     """The page cache's records and texts (its fingerprint covers CACHE_PATH: not compared)."""
     with (cache / RECORDS).open("rb") as handle:
         saved = pickle.load(handle)
-    return saved["pages"], saved["texts"]
+    stored = PageTexts(cache)
+    stored.open(saved["store"], saved["texts"])
+    return saved["pages"], {digest: stored.get(digest) for digest in saved["texts"]}
 
 
 @pytest.fixture(scope="module")
