@@ -235,6 +235,10 @@ class PageCache:
         self._named: dict[int, tuple[Content, str]] = {}  # posts' references, by id
         self._site_keys: dict[tuple, tuple] = {}  # one tuple for each set of site-wide names
         self.latest: tuple[str, bytes] | None = None  # the last page rendered: name, text digest
+        self.unread = False  # ...its text not read: the output has it (`on_disk`)
+        # whether the output already has the page `name` with the text of a digest (then it
+        # is not written: relais.output.Output.unchanged); None: no output to ask
+        self.on_disk: Callable[[str, bytes], bool] | None = None
 
     # -- the records and the texts ---------------------------------------------------
 
@@ -415,14 +419,27 @@ class PageCache:
         data = self.texts.get(record.text) or self.stored.get(record.text)
         return None if data is None else data.decode("utf-8")
 
+    def stored_text(self, digest: bytes, name: str) -> str:
+        """The text of a page left unread (`on_disk`) that is written after all."""
+        data = self.stored.get(digest)
+        if data is None:
+            raise FileOverwriteFailedError(f"{name}: the text kept for it by the last build is "
+                                           "damaged; build again with --ignore-cache")
+        return data.decode("utf-8")
+
     def render(self, template, values: dict) -> str:
         """The page for `values['output_file']`: the last build's, or rendered now."""
         name = values.get("output_file")
         self.latest = None
+        self.unread = False
         record = self.old.get(name) if name else None
         if record is not None and self.fresh(record, values, template.environment):
-            text = self.reuse(record)
+            # the output keeps the page as it is on disk: its text is not even read (the
+            # writer writes it if the file is to be written after all: StoredText)
+            unread = self.on_disk is not None and self.on_disk(name, record.text)
+            text = "" if unread else self.reuse(record)
             if text is not None:
+                self.unread = unread
                 self.new[name] = record
                 self.reused += 1
                 self.latest = (name, record.text)
@@ -586,6 +603,24 @@ class TrackedTemplate:
 
 
 
+class StoredText:
+    """The file of a page whose text was not read (the output was to keep it) but is written:
+    the stored text goes in instead of the empty one the page was rendered as."""
+
+    def __init__(self, handle, text: str):
+        self.handle, self.text = handle, text
+
+    def __enter__(self):
+        self.handle.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+
+    def write(self, _empty: str) -> int:
+        return self.handle.write(self.text)
+
+
 def note_written(writer: Writer, filename: str, override: bool) -> None:
     """Pelican's rule for a file its writer is asked to write twice (an error unless one of
     the writes overrides), for a page left as it is on disk instead of written."""
@@ -728,17 +763,24 @@ class Incremental:
             def _open_w(self, filename, encoding, override=False):
                 name = filename[len(root):] if filename.startswith(root) else None
                 skipped = filename in self._overridden_files and not override  # by Pelican
+                latest = pages.latest
+                page = latest is not None and os.path.normpath(latest[0]) == name
                 if output is not None and name is not None and not skipped:
-                    latest = pages.latest
-                    if latest is not None and os.path.normpath(latest[0]) == name and \
-                            output.unchanged(name, latest[1]):
+                    if page and output.unchanged(name, latest[1]):
                         note_written(self, filename, override)
                         signals.content_written.is_muted = True  # as the last build left it
+                        pages.unread = False
                         return io.StringIO()
                     output.before_writing(name)
                 signals.content_written.is_muted = False
-                return super()._open_w(filename, encoding, override)
+                handle = super()._open_w(filename, encoding, override)
+                if page and pages.unread:  # its text was not read: the stored one is written
+                    pages.unread = False
+                    return StoredText(handle, pages.stored_text(latest[1], name))
+                return handle
 
+        if output is not None:
+            pages.on_disk = lambda name, digest: output.unchanged(os.path.normpath(name), digest)
         return CachingWriter
 
     def save(self) -> None:

@@ -168,3 +168,35 @@ def test_builds_after_a_killed_save_and_a_damaged_file_are_clean_builds(tmp_path
 def run_build_clean(root, name: str):
     run_build(root, name, f"{name}-cache", ignore_cache=True)
     return root / name
+
+
+def test_a_rebuild_in_place_reads_no_text_of_a_page_it_leaves_on_disk(tmp_path, monkeypatch):
+    """Pages the output keeps as they are: their stored texts are not read; and a page left
+    unread whose file is written after all gets its stored text (StoredText)."""
+    write_tiny_site(tmp_path, {f"{slug}.md": post(slug, day=n + 1)
+                               for n, slug in enumerate(("un-bol", "une-tasse", "un-vase"))})
+    run_build(tmp_path, "output", "cache")
+    story = tmp_path / "content" / "posts" / "un-bol.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nUne glaçure bleue.\n")
+    read_texts = []
+    get = PageTexts.get
+    monkeypatch.setattr(PageTexts, "get",
+                        lambda self, digest: read_texts.append(digest) or get(self, digest))
+    report = run_build(tmp_path, "output", "cache")
+    assert report.pages_kept > 5 and read_texts == []
+
+    from relais.output import Output
+    unchanged, asked = Output.unchanged, set()
+
+    def once_only(self, name, digest):  # kept when the page cache asks, written when the writer does
+        if name in asked:
+            return False
+        asked.add(name)
+        return unchanged(self, name, digest)
+
+    monkeypatch.setattr(Output, "unchanged", once_only)
+    story.write_text(story.read_text(encoding="utf-8") + "\nEt un pied.\n")
+    report = run_build(tmp_path, "output", "cache")
+    assert report.pages_kept > 5 and len(read_texts) == report.pages_kept
+    monkeypatch.setattr(Output, "unchanged", unchanged)
+    assert tree(tmp_path / "output") == tree(run_build_clean(tmp_path, "clean"))
