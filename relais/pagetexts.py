@@ -12,9 +12,10 @@ text in one write, its offset read back from the descriptor, so two builds appen
 do not mix their offsets); the records that point to them are replaced atomically after the
 texts are written (relais.store.write_atomic). A build killed while saving leaves the last
 records, which point only to bytes written before them, and at most a tail no record names.
-Every text read is checked against its digest (the name the records give it): bytes that
-are not the text (a truncated or damaged file, a power loss before the disk had them) read
-as no text, and the page is rendered again.
+Every text read is checked against the CRC-32 the records keep with its place (a fifth of
+the time of its BLAKE2 digest, for a serve build that reads all 3,600): bytes that are not
+the text (a truncated or damaged file, a power loss before the disk had them) read as no
+text, and the page is rendered again.
 
 When the bytes no record names outweigh the live ones (and MIN_DEAD), the live texts are
 written to a new file, the records point there, then the old file is removed. A file the
@@ -24,19 +25,15 @@ records do not name (left by a build killed while compacting) is removed then to
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mmap
 import os
 import time
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 PREFIX = "relais-texts-"
 MIN_DEAD = 8 << 20  # below this many dead bytes the file is never rewritten
-
-
-def digest_of(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class PageTexts:
@@ -45,11 +42,11 @@ class PageTexts:
     def __init__(self, folder: Path):
         self.folder = folder
         self.name: str | None = None  # the file the records name
-        self.index: dict[bytes, tuple[int, int]] = {}  # digest -> (offset, length)
+        self.index: dict[bytes, tuple[int, int, int]] = {}  # digest -> (offset, length, CRC)
         self._map: mmap.mmap | bytes = b""
         self._inode: int | None = None
 
-    def open(self, name: str, index: dict[bytes, tuple[int, int]]) -> None:
+    def open(self, name: str, index: dict[bytes, tuple[int, int, int]]) -> None:
         """The file `name` (in the folder) and what the records say it holds."""
         try:
             with open(self.folder / name, "rb") as handle:
@@ -65,9 +62,9 @@ class PageTexts:
         found = self.index.get(digest)
         if found is None:
             return None
-        offset, length = found
+        offset, length, crc = found
         data = self._map[offset:offset + length]
-        if len(data) != length or digest_of(data) != digest:
+        if len(data) != length or zlib.crc32(data) != crc:
             return None
         return data
 
@@ -83,7 +80,7 @@ class PageTexts:
         size = self._size()
         if size is None:
             return self._rewrite(live, new)
-        kept = sum(length for _offset, length in stored.values())
+        kept = sum(length for _offset, length, _crc in stored.values())
         dead = size - kept
         if dead > MIN_DEAD and dead > kept + sum(len(new[digest]) for digest in missing):
             return self._rewrite(live, new)
@@ -120,7 +117,7 @@ class PageTexts:
 
 def append(path: Path, digests: list[bytes], texts: dict[bytes, bytes]) -> dict:
     """Append the texts of `digests` to the file at `path` (made if need be): where each went."""
-    where: dict[bytes, tuple[int, int]] = {}
+    where: dict[bytes, tuple[int, int, int]] = {}
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         for digest in digests:
@@ -129,7 +126,7 @@ def append(path: Path, digests: list[bytes], texts: dict[bytes, bytes]) -> dict:
             while written < len(data):  # a short write: the rest follows (checked when read)
                 written += os.write(descriptor, data[written:])
             end = os.lseek(descriptor, 0, os.SEEK_CUR)
-            where[digest] = (end - len(data), len(data))
+            where[digest] = (end - len(data), len(data), zlib.crc32(data))
     finally:
         os.close(descriptor)
     return where
