@@ -79,7 +79,8 @@ _first = operator.itemgetter(0)
 
 # What a page reads of a post when it looks up one of its attributes (`facet_of`)
 FIELDS, WHOLE, SUMMARY = 1, 2, 3  # SUMMARY: fields if the post has a Summary field, else WHOLE
-TEXT_ATTRIBUTES = frozenset({"_content", "_summary"})
+# the text, a Summary field kept apart, a plugin's own way to give `content` (Pelican asks it)
+TEXT_ATTRIBUTES = frozenset({"_content", "_summary", "_get_content"})
 # Pelican's properties checked (pelican/contents.py) not to read the text: the address from
 # the URL settings and the metadata; the status; the source folder
 _FIELD_PROPERTIES = tuple(vars(kind)[name] for kind, name in (

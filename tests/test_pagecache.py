@@ -98,8 +98,8 @@ def test_what_each_attribute_of_a_post_reads():
     fields = ("title", "date", "tags", "metadata", "url", "save_as", "status", "reading_time",
               "default_template")
     assert {name: facet_of(Article, name) for name in fields} == dict.fromkeys(fields, FIELDS)
-    whole = ("content", "_content", "_summary", "get_content", "get_summary", "__dict__",
-             "get_siteurl")
+    whole = ("content", "_content", "_summary", "_get_content", "get_content", "get_summary",
+             "__dict__", "get_siteurl")
     assert {name: facet_of(Article, name) for name in whole} == dict.fromkeys(whole, WHOLE)
     assert facet_of(Article, "summary") == SUMMARY
     assert facet_of(Retitled, "url") == WHOLE
