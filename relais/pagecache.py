@@ -19,6 +19,8 @@ summary) depends on the second only: editing a story's body does not make the
 lists it appears in again. Which attribute reads the text is decided once per
 kind of post and name (`facet_of`): the ones known not to, and plain values,
 are fields; `content`, methods and any property not checked read the text.
+A value whose kind is `relais_digested` (a post's received mentions) counts
+by the digest it was made with (`relais_digest`), not pickled again.
 """
 
 from __future__ import annotations
@@ -225,6 +227,7 @@ class PageCache:
         self._posts: dict[str, Content] = {}
         self._field_digests: dict[str, bytes] = {}
         self._body_digests: dict[str, bytes] = {}
+        self._digested: dict[type, bool] = {}  # kinds of values digested by their relais_digest
         self._given: dict = {}  # the values of the page being rendered
         self._shared: dict = {}  # the build's context, shared by every page
         self._site_digests: dict[tuple, tuple[tuple, bytes]] = {}  # the values, their digest
@@ -305,7 +308,17 @@ class PageCache:
             item = self._posts.get(ref)
             if item is None:
                 return None
-            state = {k: v for k, v in vars(item).items() if k not in SKIPPED and k != "_content"}
+            state, digested = {}, self._digested
+            for key, value in vars(item).items():
+                if key in SKIPPED or key == "_content":
+                    continue
+                kind = type(value)
+                by_digest = digested.get(kind)
+                if by_digest is None:  # a kind that carries a digest of itself (made with it)
+                    by_digest = digested[kind] = getattr(kind, "relais_digested", False) is True
+                if by_digest and value.relais_digest:
+                    value = ("digested", kind.__qualname__, value.relais_digest)
+                state[key] = value
             summary = item.metadata.get("summary")
             fields = ("fields", state,
                       self.link_targets(item, summary if isinstance(summary, str) else ""))

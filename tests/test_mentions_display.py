@@ -298,3 +298,33 @@ def test_sanitize_keeps_the_allow_list_only():
     cleaned = sanitize('<p class="x" style="color:red">Hi <a href="/p" target="_blank">me</a>'
                        '<script>alert(1)</script><img src=x></p>', "https://src.example/a/b")
     assert cleaned == ('<p>Hi <a href="https://src.example/p" rel="nofollow ugc">me</a></p>')
+
+
+def test_a_conversation_carries_a_digest_of_all_it_shows():
+    """Each conversation is made with a digest of everything it shows (the page cache digests
+    a post's mentions by it): the same mentions give the same digest, any change another;
+    a post's old and new addresses merged, one made from both."""
+    from relais.plugins.webmentions.incoming.display import Conversation, conversations
+    from relais.plugins.webmentions.incoming.record import clean
+
+    def grouped(*records, target="/2026/tasses/"):
+        return conversations([clean(record) for record in records], domains=["atelier.example"],
+                             show_types=["reply", "like", "repost", "mention"], blocked=[],
+                             max_length=500, avatar_of=lambda url: None)[target]
+
+    reply = mention("reply", 1, content={"html": "<p>Beau bol</p>", "text": "Beau bol"})
+    first = grouped(reply, mention("like", 2))
+    assert first.relais_digest and first.relais_digest == grouped(
+        reply, mention("like", 2)).relais_digest
+    changed = [grouped({**reply, "content": {"html": "<p>Beau pot</p>", "text": "Beau pot"}},
+                       mention("like", 2)),
+               grouped(reply, mention("like", 2), mention("repost", 3)),
+               grouped(reply, mention("like", 2, author={"name": "Autre", "url": None,
+                                                          "photo": None}))]
+    digests = {first.relais_digest, *(c.relais_digest for c in changed)}
+    assert len(digests) == 4
+    old = grouped(mention("like", 4, target=f"{SITE}/2025/tasses/"), target="/2025/tasses/")
+    both = first.merged(old)
+    assert both.relais_digest and both.relais_digest == first.merged(old).relais_digest
+    assert both.relais_digest not in (first.relais_digest, old.relais_digest)
+    assert first.merged(Conversation()).relais_digest is None  # not made: digested in full

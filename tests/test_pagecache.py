@@ -103,3 +103,32 @@ def test_what_each_attribute_of_a_post_reads():
     assert {name: facet_of(Article, name) for name in whole} == dict.fromkeys(whole, WHOLE)
     assert facet_of(Article, "summary") == SUMMARY
     assert facet_of(Retitled, "url") == WHOLE
+
+
+def test_a_value_made_with_its_own_digest_is_digested_by_it(tmp_path):
+    """A post's received mentions (a Conversation, made with a digest of all it shows) count
+    in its fields by that digest, not pickled again: the same digest, the same fields; another
+    digest, other fields."""
+    import copy
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from relais.plugins.webmentions.incoming.display import Conversation
+
+    settings = {**copy.deepcopy(DEFAULT_CONFIG), "PATH": str(tmp_path)}
+    post = Article("<p>Un bol.</p>", {"title": "Bol"}, settings=settings,
+                   source_path=str(tmp_path / "bol.md"), context={})
+    post.mentions = Conversation().sealed()
+
+    def fields() -> bytes:
+        cache = PageCache({"CACHE_PATH": str(tmp_path),
+                           "INTRASITE_LINK_REGEX": DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]},
+                          b"test", use=False)
+        cache.index({"generated_content": {"bol.md": post}, "static_content": {}})
+        return cache.fields_digest(cache.reference(post))
+
+    before = fields()
+    post.mentions.links.append("changed, but made with the same digest")
+    assert fields() == before
+    post.mentions.sealed()
+    assert fields() != before

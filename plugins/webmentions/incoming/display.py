@@ -11,9 +11,12 @@ http(s) or is dropped, and avatars are only ever local files (downloaded by
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -86,6 +89,18 @@ class Conversation:
     faces: dict[str, list[Shown]] = field(default_factory=lambda: {t: [] for t in FACE_TYPES})
     replies: list[Shown] = field(default_factory=list)
     links: list[Shown] = field(default_factory=list)
+    # A digest of all it shows, made with it (`sealed`: nothing changes a conversation once
+    # made) and kept with it by relais.memo: the page cache digests a post's conversation by
+    # it (relais/pagecache.py) instead of pickling thousands of mentions again every build.
+    relais_digest: bytes | None = field(default=None, compare=False, repr=False)
+    relais_digested: ClassVar[bool] = True
+
+    def sealed(self) -> Conversation:
+        """This conversation, its digest made."""
+        self.relais_digest = None
+        self.relais_digest = hashlib.blake2b(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL),
+                                             digest_size=16).digest()
+        return self
 
     @property
     def counts(self) -> dict[str, int]:
@@ -102,11 +117,15 @@ class Conversation:
         def by_date(shown: list[Shown]) -> list[Shown]:
             return sorted(shown, key=lambda s: (s.published is None, s.published and
                                                 s.published.timestamp() or 0))
-        return Conversation(
+        both = Conversation(
             faces={k: by_date(self.faces[k] + other.faces[k]) for k in FACE_TYPES},
             replies=by_date(self.replies + other.replies),
             links=by_date(self.links + other.links),
         )
+        if self.relais_digest and other.relais_digest:  # made from both, the same way each time
+            both.relais_digest = hashlib.blake2b(
+                b"merged" + self.relais_digest + other.relais_digest, digest_size=16).digest()
+        return both
 
     @property
     def count_list(self) -> list[tuple[str, int]]:
@@ -215,5 +234,5 @@ def conversations(mentions: Iterable[dict], *, domains: Iterable[str], show_type
             else:
                 conversation.links.append(shown)
         conversation.replies = threaded(conversation.replies)
-        result[path] = conversation
+        result[path] = conversation.sealed()
     return result
