@@ -4,11 +4,18 @@ plugins, and two things written to one file still stop the build."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import os
 from collections import Counter
 
+import pelican.contents
 import pytest
 from pelican.contents import Article, Content
+from pelican.contents import Page as PelicanPage
+from pelican.settings import DEFAULT_CONFIG
+from pelican.urlwrappers import Category
+from relais.plugins.core.pelican import _worked_out, url_and_save_as
 
 from relais.build import BuildError, build, load_settings
 from relais.pagecache import FIELDS, facet_of
@@ -42,8 +49,9 @@ def test_a_post_written_to_the_home_page_file_still_stops_the_build(tmp_path):
 
 
 def test_each_post_file_is_worked_out_once_after_reading(tmp_path, monkeypatch):
-    """Pelican's save_as from the settings: once when the post is read (its checks), once
-    when the generators are done; not again for the writing loop nor the plugins."""
+    """Pelican's save_as from the settings: once when the post is read (its checks); when
+    the generators are done, with its url (`url_and_save_as`, tested below); not again for
+    the writing loop nor the plugins."""
     worked_out: Counter = Counter()
     expand = Content._expand_settings
 
@@ -55,6 +63,34 @@ def test_each_post_file_is_worked_out_once_after_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(Content, "_expand_settings", counting)
     build_site(tmp_path)
     posts = {path: count for path, count in worked_out.items() if "/posts/" in path}
-    assert len(posts) == 2 and set(posts.values()) == {2}, worked_out
+    assert len(posts) == 2 and set(posts.values()) == {1}, worked_out
     # still Pelican's property: the page cache knows a page reading it reads no post's text
     assert facet_of(Article, "save_as") == FIELDS
+
+
+def test_the_settled_address_and_file_are_pelicans_from_one_url_format(monkeypatch):
+    """`url_and_save_as`: Pelican's values for posts and pages, published or drafts, in the
+    site's language or another, with the `url_format` (a metadata copy, a relative path, the
+    slugs) worked out once for both."""
+    settings = {**copy.deepcopy(DEFAULT_CONFIG), "PATH": "/site/content"}
+    for kind in ("ARTICLE", "DRAFT", "PAGE", "DRAFT_PAGE"):
+        for lang in ("", "LANG_"):
+            settings[f"{kind}_{lang}URL"] = f"{kind}/{lang}{{lang}}/{{slug}}/"
+            settings[f"{kind}_{lang}SAVE_AS"] = f"{kind}/{lang}{{lang}}/{{slug}}/index.html"
+    made = [kind("Un texte.", {"title": "Bol", "date": dt.datetime(2026, 3, 1), "lang": lang,
+                               "status": status, "category": Category("Atelier", settings)},
+                 settings=settings, source_path="/site/content/posts/bol.md")
+            for kind in (Article, PelicanPage) for lang in ("en", "fr")
+            for status in ("published", "draft")]
+    formats = Counter()
+    plain = pelican.contents.path_to_url
+    monkeypatch.setattr(pelican.contents, "path_to_url",
+                        lambda path: formats.update([path]) or plain(path))
+    settled = set()
+    for item in made:
+        formats.clear()
+        found = url_and_save_as(item)
+        assert formats == {"posts/bol.md": 1}  # one url_format for both
+        assert found == (_worked_out(item, "url"), _worked_out(item, "save_as"))
+        settled.add(found)
+    assert len(settled) == len(made)  # each kind, status and language its own settings

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from markupsafe import escape
-from pelican.contents import Content
+from pelican.contents import Article, Content, Page
 from relais.plugins.core import escaping, favicon
 from relais.plugins.core.config import config
 from relais.plugins.core.members import Members
@@ -76,10 +76,40 @@ def settle_urls(generators) -> None:
     for item in (generators[0].context.get("generated_content") or {}).values():
         if item is None:
             continue
-        if not hasattr(item, "override_url"):
-            item.override_url = item.url
-        if not hasattr(item, "override_save_as"):
-            vars(item)[SAVE_AS] = _worked_out(item, "save_as")
+        url, save_as = hasattr(item, "override_url"), hasattr(item, "override_save_as")
+        if url and save_as:
+            continue
+        found = url_and_save_as(item)
+        if not url:
+            item.override_url = found[0]
+        if not save_as:
+            vars(item)[SAVE_AS] = found[1]
+
+
+def url_and_save_as(item) -> tuple[str, str]:
+    """The post's `url` and `save_as` as Pelican works them out (`get_url_setting`: the
+    `{KIND}_[LANG_]URL` and `..._SAVE_AS` settings filled with its `url_format`), with one
+    `url_format` for both (a copy of the metadata, a relative path, the slugs: the most of
+    it). A kind of post whose settings' names are not known here is asked each."""
+    kind = type(item)
+    name_of = _SETTINGS_NAME.get(kind._expand_settings)
+    if name_of is None or kind.url_format is not _URL_FORMAT:
+        return _worked_out(item, "url"), _worked_out(item, "save_as")
+    values = item.url_format
+    prefix = f"{name_of(item)}_{'' if item.in_default_lang else 'lang_'}".upper()
+    return (str(item.settings[prefix + "URL"]).format(**values),
+            str(item.settings[prefix + "SAVE_AS"]).format(**values))
+
+
+# The first part of the settings' names Pelican's `_expand_settings` of each kind reads
+# (`ARTICLE_URL`, `DRAFT_LANG_SAVE_AS`, `PAGE_URL`, `DRAFT_PAGE_URL`...)
+_SETTINGS_NAME = {
+    Content._expand_settings: lambda item: type(item).__name__,
+    Article._expand_settings: lambda item: "draft" if item.status == "draft" else "article",
+    Page._expand_settings:
+        lambda item: "draft_page" if item.status == "draft" else type(item).__name__,
+}
+_URL_FORMAT = vars(Content)["url_format"]
 
 
 # Pelican's own `Content.get_url_setting` (`url` and `save_as` from the settings, or a post's
