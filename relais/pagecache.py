@@ -303,41 +303,41 @@ class PageCache:
 
     def fields_digest(self, ref: str) -> bytes | None:
         """The digest of a post's fields: all it holds but its text (and the settings)."""
-        found = self._field_digests.get(ref)
-        if found is None:
-            item = self._posts.get(ref)
-            if item is None:
-                return None
-            state, digested = {}, self._digested
-            for key, value in vars(item).items():
-                if key in SKIPPED or key == "_content":
-                    continue
-                kind = type(value)
-                by_digest = digested.get(kind)
-                if by_digest is None:  # a kind that carries a digest of itself (made with it)
-                    by_digest = digested[kind] = getattr(kind, "relais_digested", False) is True
-                if by_digest and value.relais_digest:
-                    value = ("digested", kind.__qualname__, value.relais_digest)
-                state[key] = value
-            summary = item.metadata.get("summary")
-            fields = ("fields", state,
-                      self.link_targets(item, summary if isinstance(summary, str) else ""))
-            found = self._field_digests[ref] = pickled_digest(fields, self._table) or \
-                self.digest(fields)
-        return found
+        return self._facet_digest(self._field_digests, ref, self._fields)
 
     def body_digest(self, ref: str) -> bytes | None:
         """The digest of a post's text and of the addresses its links lead to."""
-        found = self._body_digests.get(ref)
+        return self._facet_digest(self._body_digests, ref, self._body)
+
+    def _facet_digest(self, digests: dict, ref: str, facet: Callable[[Content], tuple]):
+        """The digest of the post `ref`'s `facet`, remembered in `digests` (None: no such post)."""
+        found = digests.get(ref)
         if found is None:
             item = self._posts.get(ref)
             if item is None:
                 return None
-            text = getattr(item, "_content", None)
-            body = ("text", text, self.link_targets(item, text if isinstance(text, str) else ""))
-            found = self._body_digests[ref] = pickled_digest(body, self._table) or \
-                self.digest(body)
+            value = facet(item)
+            found = digests[ref] = pickled_digest(value, self._table) or self.digest(value)
         return found
+
+    def _fields(self, item: Content) -> tuple:
+        state, digested = {}, self._digested
+        for key, value in vars(item).items():
+            if key in SKIPPED or key == "_content":
+                continue
+            kind = type(value)
+            by_digest = digested.get(kind)
+            if by_digest is None:  # a kind that carries a digest of itself (made with it)
+                by_digest = digested[kind] = getattr(kind, "relais_digested", False) is True
+            if by_digest and value.relais_digest:
+                value = ("digested", kind.__qualname__, value.relais_digest)
+            state[key] = value
+        summary = item.metadata.get("summary")
+        return ("fields", state, self.link_targets(item, summary if isinstance(summary, str) else ""))
+
+    def _body(self, item: Content) -> tuple:
+        text = getattr(item, "_content", None)
+        return ("text", text, self.link_targets(item, text if isinstance(text, str) else ""))
 
     def reference(self, value) -> str | None:
         """`reference(value)`, remembered for posts (Pelican works a post's source path out
