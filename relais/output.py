@@ -246,9 +246,10 @@ class Output:
         deleted by the next build. `pages`: this build's page records by output name
         (relais.pagecache.Record: `text` is the digest of the page's text)."""
         written = {}
+        root = os.path.join(os.fspath(self.path), "")  # joined as text: 3,600 pages
         for name, record in pages.items():
             with contextlib.suppress(OSError):
-                found = os.lstat(self.path / name)
+                found = os.lstat(root + name)
                 written[os.path.normpath(name)] = (record.text.hex(), *stamp(found))
         self.record.write(self.fingerprint, self.rewrite, written)
         if self.aside is not None:
