@@ -10,7 +10,9 @@ sample blogroll:
                                 [--only full,publish,rebuild,serve] [--also-jobs N]
 
 Every figure is a median of --rounds whole-process runs (bench/timing.py),
-the two builds of a comparison taking turns; the load average is printed
+the two builds of a comparison taking turns (the rebuilds and the server's
+saves take turns with clean full builds of their own: each ratio's two sides
+see the same machine); the load average is printed
 before and after. Bare Pelican uses its own theme and no plugin; its copy of
 the content names the maker status `Maker-Status` (bench/generate_site.py).
 For the publish build it writes Pelican's own feeds for the same sections as
@@ -98,6 +100,11 @@ class Bench:
             "bare feeds": self.bare(bare_content, "bare-feeds", BARE_FEEDS),
             "relais publish": relais_settings(work, self.content, "site-publish",
                                               mentions_settings + PUBLISH),
+            # the rebuilds' and the server's own output and caches: the full builds they take
+            # turns with start from nothing
+            "relais rebuild": relais_settings(work, self.content, "site-rebuild",
+                                              mentions_settings),
+            "relais serve": relais_settings(work, self.content, "site-serve", mentions_settings),
         }
         self.stories = stories
 
@@ -156,8 +163,7 @@ def same_feeds(bare: Path, ours: Path) -> None:
 
 
 def full_and_publish(bench: Bench, rounds: int, which: list[str],
-                     also_jobs: int | None = None) -> dict:
-    medians = {}
+                     also_jobs: int | None = None) -> None:
     for kind, (subject, baseline) in (("full", ("relais", "bare")),
                                       ("publish", ("relais publish", "bare feeds"))):
         if kind not in which:
@@ -185,34 +191,29 @@ def full_and_publish(bench: Bench, rounds: int, which: list[str],
             print(f"  {subject} / {variant}: wall "
                   f"{samples[subject].median[0] / samples[variant].median[0]:.3f}, cpu "
                   f"{samples[subject].median[1] / samples[variant].median[1]:.3f}")
-        medians[kind] = samples[subject].median
-    return medians
 
 
-def full_build(bench: Bench, rounds: int, medians: dict) -> tuple[float, float]:
-    """The full relais build's medians: measured by `full`, else measured here."""
-    if "full" not in medians:
-        samples = compare({"relais": bench.command("relais")}, REPO, rounds, before=bench.clean)
-        print("full relais build (clean), as the baseline:")
-        print_samples(samples)
-        medians["full"] = samples["relais"].median
-    return medians["full"]
+def rebuild(bench: Bench, rounds: int) -> None:
+    """The rebuild after one edit (a story's text), taking turns with the clean full build it
+    is compared with: both see the same machine."""
+    bench.clean("relais rebuild")
+    timed(bench.command("relais rebuild"), REPO)  # the last build the rebuilds start from
+    edits = iter(range(rounds))
 
+    def before(name: str) -> None:
+        if name == "relais":
+            bench.clean("relais")
+        else:
+            run = next(edits)
+            bench.edit((7 + run * 13) % bench.stories, f"Une phrase de plus, la numéro {run}.")
 
-def rebuild(bench: Bench, rounds: int, medians: dict) -> None:
-    full = full_build(bench, rounds, medians)
-    bench.clean("relais")
-    timed(bench.command("relais"), REPO)  # the last build the next ones start from
-    walls, cpus = [], []
-    for run in range(rounds):
-        bench.edit(7 + run * 13, f"Une phrase de plus, la numéro {run}.")
-        wall, cpu = timed(bench.command("relais"), REPO)
-        walls.append(wall)
-        cpus.append(cpu)
-    median = (statistics.median(walls), statistics.median(cpus))
-    print(f"rebuild after one edit: median wall {median[0]:.2f} s, cpu {median[1]:.2f} s "
-          f"({rounds} runs: {', '.join(f'{w:.2f}' for w in walls)})")
-    print_ratio("rebuild/full", median, full, TARGETS["rebuild"])
+    samples = compare({"relais": bench.command("relais"),
+                       "relais rebuild": bench.command("relais rebuild")}, REPO, rounds,
+                      before=before)
+    print("rebuild after one edit, taking turns with the full build (clean)")
+    print_samples(samples)
+    print_ratio("rebuild/full", samples["relais rebuild"].median, samples["relais"].median,
+                TARGETS["rebuild"])
 
 
 def free_port() -> int:
@@ -226,14 +227,15 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def serve(bench: Bench, rounds: int, medians: dict) -> None:
+def serve(bench: Bench, rounds: int) -> None:
     """From the moment a story is saved to the moment its page, reloaded, shows the change:
-    what the writer waits for (the browser's reload script does the same requests)."""
-    full = full_build(bench, rounds, medians)
+    what the writer waits for (the browser's reload script does the same requests). Each
+    save takes turns with a clean full build (the server waits meanwhile: it has its own
+    output and caches)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "relais.cli", "serve", "-s", str(bench.settings["relais"]),
+        [sys.executable, "-m", "relais.cli", "serve", "-s", str(bench.settings["relais serve"]),
          "--port", str(port)], cwd=bench.work, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -246,9 +248,11 @@ def serve(bench: Bench, rounds: int, medians: dict) -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     sys.exit("relais serve did not start")
                 time.sleep(0.5)
-        durations = []
+        durations, full = [], []
         for run in range(rounds):
-            number = 11 + run * 17
+            bench.clean("relais")
+            full.append(timed(bench.command("relais"), REPO)[0])
+            number = (11 + run * 17) % bench.stories
             slug = re.search(r"^Slug: (.+)$", bench.story(number).read_text(encoding="utf-8"),
                              re.M).group(1)
             year = re.search(r"^Date: (\d{4})", bench.story(number).read_text(encoding="utf-8"),
@@ -266,10 +270,13 @@ def serve(bench: Bench, rounds: int, medians: dict) -> None:
             if marker not in fetch(page):
                 sys.exit(f"the reloaded page {page} does not show the edit")
             durations.append(time.perf_counter() - saved)
-        median = statistics.median(durations)
-        print(f"serve, save to reloaded page: median {median:.2f} s "
+        median, baseline = statistics.median(durations), statistics.median(full)
+        print("serve, save to reloaded page, taking turns with the full build (clean)")
+        print(f"  full build (clean)     median wall {baseline:7.2f} s   "
+              f"({rounds} runs: {', '.join(f'{d:.2f}' for d in full)})")
+        print(f"  save to reloaded page  median wall {median:7.2f} s   "
               f"({rounds} runs: {', '.join(f'{d:.2f}' for d in durations)})")
-        print_ratio("serve/full", (median, median), (full[0], full[0]), TARGETS["serve"])
+        print_ratio("serve/full", (median, median), (baseline, baseline), TARGETS["serve"])
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -304,11 +311,11 @@ def main():
     print(f"before: {load_average()}")
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(Path(tmp), args.stories, args.mentions)
-        medians = full_and_publish(bench, args.rounds, which, args.also_jobs)
+        full_and_publish(bench, args.rounds, which, args.also_jobs)
         if "rebuild" in which:
-            rebuild(bench, args.rounds, medians)
+            rebuild(bench, args.rounds)
         if "serve" in which:
-            serve(bench, args.rounds, medians)
+            serve(bench, args.rounds)
     print(f"after: {load_average()}")
 
 
