@@ -94,3 +94,34 @@ def test_the_settled_address_and_file_are_pelicans_from_one_url_format(monkeypat
         assert found == (_worked_out(item, "url"), _worked_out(item, "save_as"))
         settled.add(found)
     assert len(settled) == len(made)  # each kind, status and language its own settings
+
+
+# -- the slugs of tags, categories and authors, remembered ----------------------------------
+
+
+def test_remembered_slugs_are_pelicans_and_each_is_worked_out_once(monkeypatch):
+    import pelican.urlwrappers as urlwrappers
+    from pelican.urlwrappers import Tag
+    from pelican.utils import slugify
+    from relais.plugins.core.pelican import remember_slugs
+
+    asked = Counter()
+
+    def counting(value, **options):
+        asked[value] += 1
+        return slugify(value, **options)
+
+    monkeypatch.setattr(urlwrappers, "slugify", counting)
+    remember_slugs()
+    plain = dict(DEFAULT_CONFIG)
+    special = {**plain, "TAG_REGEX_SUBSTITUTIONS": [(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""),
+                                                    (r"(?u)\s*\Z", ""), (r"[-\s]+", "_")]}
+    names = ["Grès et émail", "Céladon", "grès et émail", "Pot à thé", "Grès et émail"]
+    for settings in (plain, special, plain):
+        for name in names * 20:
+            subs = settings.get("TAG_REGEX_SUBSTITUTIONS",
+                                settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
+            expected = slugify(name, regex_subs=subs, preserve_case=False, use_unicode=False)
+            assert Tag(name, settings).slug == expected
+    assert set(asked.values()) == {2}  # each name once per set of substitutions
+    assert Tag("Grès et émail", special).slug == "gres_et_email"

@@ -12,6 +12,7 @@ from relais.plugins.core.pelican import (
     check_settings,
     install_template_tools,
     quick_membership,
+    remember_slugs,
     settle_urls,
     write_favicon,
 )
@@ -21,6 +22,7 @@ __all__ = ["autoescape_templates", "register"]  # plugins that show foreign data
 
 def register():
     signals.initialized.connect(check_settings)
+    signals.initialized.connect(remember_slugs)
     signals.generator_init.connect(autoescape_templates)
     signals.generator_init.connect(install_template_tools)
     signals.article_generator_finalized.connect(quick_membership)

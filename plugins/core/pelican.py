@@ -4,8 +4,10 @@ the owner's card for the templates."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+import pelican.urlwrappers
 from jinja2 import pass_context
 from markupsafe import escape
 from pelican.contents import Article, Content, Page
@@ -49,6 +51,40 @@ def quick_membership(generator) -> None:
     for name in ("categories", "authors"):  # lists of (entry, posts), the context's own too
         entries = getattr(generator, name)
         entries[:] = [(entry, Members(posts)) for entry, posts in entries]
+
+
+def remember_slugs(_pelican=None) -> None:
+    """Pelican makes a new Tag, Category or Author for each post that names one, and each
+    works its slug out with `slugify` (Unicode folding, then the settings' substitutions:
+    30 to 70 µs): 2,400 times a build on the bench site's 2,000 stories, for about 40 names.
+    The slugs Pelican's URL wrappers ask for are remembered, by everything `slugify` is
+    given (the substitutions too): the same slugs, once per process."""
+    if not getattr(pelican.urlwrappers.slugify, "relais_remembering", False):
+        pelican.urlwrappers.slugify = remembering(pelican.urlwrappers.slugify)
+
+
+def remembering(slugify, most: int = 10_000):
+    """`slugify`, each answer remembered (at most `most` of them, then afresh)."""
+    found: dict[tuple, str] = {}
+
+    @functools.wraps(slugify)
+    def remembered(value, regex_subs=(), preserve_case=False, use_unicode=False):
+        try:
+            key = (type(value), value, tuple(tuple(sub) for sub in regex_subs), preserve_case,
+                   use_unicode)
+            slug = found.get(key)
+        except TypeError:  # something unhashable: asked as it is
+            return slugify(value, regex_subs=regex_subs, preserve_case=preserve_case,
+                           use_unicode=use_unicode)
+        if slug is None:
+            if len(found) >= most:
+                found.clear()
+            slug = found[key] = slugify(value, regex_subs=regex_subs,
+                                        preserve_case=preserve_case, use_unicode=use_unicode)
+        return slug
+
+    remembered.relais_remembering = True
+    return remembered
 
 
 # where settle_urls keeps a post's settled save_as (an attribute Pelican gives no meaning)
