@@ -15,6 +15,7 @@ from pathlib import Path
 import pelican.cache
 import pytest
 
+from relais import reading
 from relais.build import build, load_settings
 from tests.conftest import write_tiny_site
 from tests.support.posts import post
@@ -108,3 +109,34 @@ def test_a_rebuild_stamps_each_post_once_and_no_image(tmp_path, stamps_taken):
     posts = {name: stamps_taken[name] for name in ("story-0.md", "story-1.md", "story-2.md")}
     assert posts == {"story-0.md": 1, "story-1.md": 1, "story-2.md": 1}
     assert stamps_taken["pot.svg"] == 0  # a static file: nothing keeps its stamp
+
+
+def test_posts_changed_long_ago_are_stamped_without_reading_them(tmp_path, stamps_taken,
+                                                                 monkeypatch):
+    """A stamp is the file's status (relais.reading.file_stamp): a rebuild opens no post to
+    stamp it, and still reads again the one that was edited."""
+    monkeypatch.setattr(reading, "RACY", 0.0)  # every file as if written long ago
+    settings = site(tmp_path)
+    run_build(settings, "output")
+    story = tmp_path / "content" / "posts" / "story-1.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Avant.", "Plus tard."),
+                     encoding="utf-8")
+    stamps_taken.clear()
+    run_build(settings, "output")
+    assert sum(stamps_taken[f"story-{n}.md"] for n in range(3)) == 0
+    assert "Plus tard." in page(tmp_path, "output")
+
+
+def test_a_file_changed_in_the_last_seconds_is_stamped_by_its_bytes_too(tmp_path):
+    path = tmp_path / "story.md"
+    path.write_text("Title: Un\n\nAvant.\n", encoding="utf-8")
+    changed = os.stat(path).st_mtime_ns / 1e9
+
+    def digest_of(name):
+        return hashlib.md5(Path(name).read_bytes()).digest()
+
+    recent = reading.file_stamp(str(path), digest_of, now=changed + reading.RACY / 2)
+    old = reading.file_stamp(str(path), digest_of, now=changed + reading.RACY + 60)
+    assert recent[:-1] == old and recent[-1] == digest_of(path)
+    status = os.stat(path)
+    assert old == (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
