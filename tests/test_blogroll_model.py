@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import listparser
 import pytest
@@ -11,7 +12,13 @@ from relais.plugins.blogroll.config import config as blogroll_config
 from relais.plugins.blogroll.importer import merge_opml
 from relais.plugins.blogroll.model import BlogrollError, Creator, parse_blogroll, site_key
 from relais.plugins.blogroll.opml import OpmlError, read_opml, write_opml
-from relais.plugins.blogroll.reciprocity import evidence_for, notified_targets
+from relais.plugins.blogroll.reciprocity import (
+    Received,
+    evidence_for,
+    group_by_host,
+    notified_targets,
+    received_by_host,
+)
 from relais.plugins.blogroll.render import build_view
 from relais.plugins.blogroll.text import Profile, terms
 from relais.plugins.webmentions import api as webmentions
@@ -300,6 +307,20 @@ def test_the_blogroll_page_finds_each_creators_mentions_as_a_look_at_every_menti
                      for site in sites}
     assert {"https://J.EXAMPLE", "https://www.j.example/x#frag"} <= set(found["https://j.example/"])
     assert all(found.values())
+
+
+def test_received_mentions_keep_their_grouping_through_the_builds_memo():
+    """The build remembers Received mentions (relais.memo pickles them): their grouping by
+    host comes back with them and is not worked out again; the page finds the same."""
+    mentions = [{"source": f"https://{host}.example/{n}", "author_url": author}
+                for n, host in enumerate("jkjlj") for author in ("", "https://k.example/")]
+    again = pickle.loads(pickle.dumps(Received(mentions), protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == mentions and again.by_host == group_by_host(mentions)
+    assert received_by_host(again) is again.by_host
+    creators = [Creator(name=h, site=f"https://{h}.example/") for h in "jkl"]
+    views = [build_view(creators, {}, inactive_months=6, recent_count=3, own_urls=US,
+                        received=received, sent=[]) for received in (mentions, again)]
+    assert views[0] == views[1]
 
 
 def test_terms_fold_french_and_english():

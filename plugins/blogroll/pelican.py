@@ -13,6 +13,7 @@ import shutil
 from relais.plugins.blogroll.config import config
 from relais.plugins.blogroll.model import Creator
 from relais.plugins.blogroll.opml import write_opml
+from relais.plugins.blogroll.reciprocity import Received
 from relais.plugins.blogroll.render import blogroll_json
 from relais.plugins.blogroll.site import read_blogroll, read_states, view_for
 from relais.plugins.webmentions import api as webmentions
@@ -56,7 +57,7 @@ def add_to_context(generators):
 
     def read_received():
         return memo.remembered(settings, "blogroll-received", (memo.file_state(archive),),
-                               lambda: webmentions.received_sources(cfg.webmentions))
+                               lambda: Received(webmentions.received_sources(cfg.webmentions)))
 
     view = view_for(cfg, creators, states, read_received)
     found = {"blogroll": view, "blogroll_recent": view.recent, "blogroll_creators": creators,

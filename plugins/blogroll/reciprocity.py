@@ -111,13 +111,29 @@ def host_of(url: str) -> str | None:
         return None
 
 
+class Received(list):
+    """Received mentions with their grouping by host (`received_by_host`) worked out once and
+    kept with them: the build remembers both (relais.memo), and the grouping, 10,000 URLs
+    parsed for 5,000 mentions (~60 ms), is not done again while the archive is the same.
+    Never changed once made."""
+
+    def __init__(self, mentions=()):
+        super().__init__(mentions)
+        self.by_host = group_by_host(self)
+
+
 def received_by_host(received: list[dict]) -> dict[str | None, list[dict]]:
     """The received mentions grouped by the host of their source and of their author's URL.
 
     A mention belongs to a site only if one of these is on the site's host, so a creator's
     evidence needs only the mentions under its own host (`received_for`): the blogroll page
-    looks at each mention once, instead of once per creator.
+    looks at each mention once, instead of once per creator. `Received` mentions come with it.
     """
+    found = getattr(received, "by_host", None)
+    return found if found is not None else group_by_host(received)
+
+
+def group_by_host(received: list[dict]) -> dict[str | None, list[dict]]:
     found: dict[str | None, list[dict]] = {}
     for mention in received:
         hosts = {host_of(mention["source"])}
