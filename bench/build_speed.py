@@ -94,6 +94,7 @@ class Bench:
         mentions_settings = f"WEBMENTIONS_ARCHIVE = {str(archive)!r}\n" \
                             f"WEBMENTIONS_DOMAINS = [{DOMAIN!r}]\n"
         bare_content = bare_copy(self.content)
+        (work / "serve").mkdir()
         self.settings = {
             "bare": self.bare(bare_content, "bare", ""),
             "relais": relais_settings(work, self.content, "site", mentions_settings),
@@ -101,10 +102,12 @@ class Bench:
             "relais publish": relais_settings(work, self.content, "site-publish",
                                               mentions_settings + PUBLISH),
             # the rebuilds' and the server's own output and caches: the full builds they take
-            # turns with start from nothing
+            # turns with start from nothing. The server's settings in a folder of their own:
+            # it watches its settings' folder, where the full builds must not write
             "relais rebuild": relais_settings(work, self.content, "site-rebuild",
                                               mentions_settings),
-            "relais serve": relais_settings(work, self.content, "site-serve", mentions_settings),
+            "relais serve": relais_settings(work / "serve", self.content, "site-serve",
+                                            mentions_settings),
         }
         self.stories = stories
 
